@@ -1,0 +1,151 @@
+#pragma once
+/// @file serialization.hpp
+/// How arguments and results travel: cereal, through two small archives that read and write
+/// a flat byte buffer.
+///
+/// Any type cereal knows works: arithmetic types, std::string, std containers (vector, array,
+/// map, unordered_map, set, list, deque, optional, variant, tuple, pair, ...) and user types
+/// with a `serialize(Archive&)` method or free function, exactly as in cereal's documentation.
+///
+/// Why our own archives: cereal's binary archives write through `std::ostream`, and building a
+/// stream per call costs more than a whole no-op call is allowed to (see docs/performance.md).
+/// These archives append to a `std::string` and read from a byte view; the encoding is the
+/// same as `cereal::BinaryOutputArchive` (raw bytes, native endianness). Client and worker are
+/// the same build, so native layout is safe.
+
+#include <cereal/cereal.hpp>
+#include <cereal/types/array.hpp>
+#include <cereal/types/bitset.hpp>
+#include <cereal/types/chrono.hpp>
+#include <cereal/types/complex.hpp>
+#include <cereal/types/deque.hpp>
+#include <cereal/types/list.hpp>
+#include <cereal/types/map.hpp>
+#include <cereal/types/memory.hpp>
+#include <cereal/types/optional.hpp>
+#include <cereal/types/set.hpp>
+#include <cereal/types/string.hpp>
+#include <cereal/types/tuple.hpp>
+#include <cereal/types/unordered_map.hpp>
+#include <cereal/types/unordered_set.hpp>
+#include <cereal/types/utility.hpp>
+#include <cereal/types/variant.hpp>
+#include <cereal/types/vector.hpp>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "lithops/errors.hpp"
+
+namespace lithops {
+
+/// Appends cereal-serialized values to a byte buffer it does not own.
+class BufferOutputArchive
+    : public cereal::OutputArchive<BufferOutputArchive, cereal::AllowEmptyClassElision> {
+ public:
+  explicit BufferOutputArchive(std::string& out)
+      : cereal::OutputArchive<BufferOutputArchive, cereal::AllowEmptyClassElision>(this), out_(&out) {}
+  void saveBinary(const void* data, std::size_t size) {
+    out_->append(static_cast<const char*>(data), size);
+  }
+
+ private:
+  std::string* out_;
+};
+
+/// Reads cereal-serialized values from a byte view; throws `lithops::Error` on truncation.
+class BufferInputArchive
+    : public cereal::InputArchive<BufferInputArchive, cereal::AllowEmptyClassElision> {
+ public:
+  explicit BufferInputArchive(std::string_view in)
+      : cereal::InputArchive<BufferInputArchive, cereal::AllowEmptyClassElision>(this), in_(in) {}
+  void loadBinary(void* data, std::size_t size) {
+    if (size > in_.size() - pos_) throw Error("lithops: truncated payload while deserializing");
+    std::memcpy(data, in_.data() + pos_, size);
+    pos_ += size;
+  }
+  /// Bytes not consumed yet.
+  std::size_t remaining() const noexcept { return in_.size() - pos_; }
+
+ private:
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
+template <class T>
+std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_SAVE_FUNCTION_NAME(BufferOutputArchive& ar, const T& t) {
+  ar.saveBinary(std::addressof(t), sizeof(t));
+}
+template <class T>
+std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(BufferInputArchive& ar, T& t) {
+  ar.loadBinary(std::addressof(t), sizeof(t));
+}
+template <class Archive, class T>
+CEREAL_ARCHIVE_RESTRICT(BufferInputArchive, BufferOutputArchive)
+CEREAL_SERIALIZE_FUNCTION_NAME(Archive& ar, cereal::NameValuePair<T>& t) {
+  ar(t.value);
+}
+template <class Archive, class T>
+CEREAL_ARCHIVE_RESTRICT(BufferInputArchive, BufferOutputArchive)
+CEREAL_SERIALIZE_FUNCTION_NAME(Archive& ar, cereal::SizeTag<T>& t) {
+  ar(t.size);
+}
+template <class T>
+void CEREAL_SAVE_FUNCTION_NAME(BufferOutputArchive& ar, const cereal::BinaryData<T>& bd) {
+  ar.saveBinary(bd.data, static_cast<std::size_t>(bd.size));
+}
+template <class T>
+void CEREAL_LOAD_FUNCTION_NAME(BufferInputArchive& ar, cereal::BinaryData<T>& bd) {
+  ar.loadBinary(bd.data, static_cast<std::size_t>(bd.size));
+}
+
+/// True when values of `T` can be sent to and received from a worker.
+template <class T>
+inline constexpr bool is_serializable_v =
+    cereal::traits::is_output_serializable<std::decay_t<T>, BufferOutputArchive>::value &&
+    cereal::traits::is_input_serializable<std::decay_t<T>, BufferInputArchive>::value;
+
+namespace detail {
+
+/// Instantiated only to fail: the compiler prints "required from
+/// lithops::detail::type_is_not_serializable<YourType>", which names the offending type.
+template <class T, bool Ok = is_serializable_v<T>>
+struct type_is_not_serializable {
+  static_assert(Ok,
+                "lithops: this argument or result type cannot be serialized (see the type in "
+                "'type_is_not_serializable<...>' above). Give it a serialize(Archive&) method, "
+                "or include the cereal/types header for it.");
+  static constexpr bool value = Ok;
+};
+
+template <class T>
+constexpr void require_serializable() {
+  static_assert(type_is_not_serializable<std::decay_t<T>>::value);
+}
+
+}  // namespace detail
+
+/// Appends `value` to `out`.
+template <class T>
+void serialize_into(std::string& out, const T& value) {
+  detail::require_serializable<T>();
+  BufferOutputArchive ar(out);
+  ar(value);
+}
+
+/// Reads one `T` from `in`.
+template <class T>
+T deserialize(std::string_view in) {
+  detail::require_serializable<T>();
+  BufferInputArchive ar(in);
+  std::decay_t<T> value{};
+  ar(value);
+  return value;
+}
+
+}  // namespace lithops
+
+CEREAL_REGISTER_ARCHIVE(lithops::BufferOutputArchive)
+CEREAL_REGISTER_ARCHIVE(lithops::BufferInputArchive)
+CEREAL_SETUP_ARCHIVE_TRAITS(lithops::BufferInputArchive, lithops::BufferOutputArchive)

@@ -1,0 +1,66 @@
+#pragma once
+// The compute backend interface: where calls run. A backend takes tasks (ranges of calls of
+// a job) and reports what happened to each call through the job's ResultSink. It never sees
+// user types: jobs arrive as manifests and byte ranges.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/call_outcome.hpp"
+#include "core/job_manifest.hpp"
+
+namespace lithops {
+class Config;
+}
+
+namespace lithops::detail {
+
+struct BackendJob;
+
+/// Where a backend reports call outcomes. Called from the backend's own thread.
+class ResultSink {
+ public:
+  virtual ~ResultSink() = default;
+  /// Calls [first, first + count) were handed to a worker.
+  virtual void on_dispatched(const BackendJob& job, std::uint32_t first, std::uint32_t count) = 0;
+  /// Outcomes a worker reported inline; `chunk` owns the bytes their payloads point into.
+  virtual void on_outcomes(const BackendJob& job, std::span<const CallOutcome> outcomes,
+                           std::shared_ptr<const std::string> chunk, int pid, const std::string& host) = 0;
+  /// A call failed with no outcome from its worker (crash, timeout), retries exhausted.
+  virtual void on_failure(const BackendJob& job, std::uint32_t index, const CallFailure& failure,
+                          std::uint8_t attempts, int pid, const std::string& host, std::int64_t func_start_ns) = 0;
+};
+
+/// A job as a backend holds it.
+struct BackendJob {
+  std::uint32_t seq = 0;            // unique per backend; names the job in the worker protocol
+  JobManifest manifest;
+  bool storage_transport = false;   // workers read arguments from and write statuses to storage
+  std::string default_data_key;     // storage transport: where the job's arguments are
+  std::shared_ptr<const std::string> args;  // inline transport: every call's arguments
+  std::vector<std::uint64_t> offsets;       // call i is args[offsets[i], offsets[i + 1])
+  std::uint32_t chunksize = 0;      // 0: the backend sizes batches itself
+  std::shared_ptr<ResultSink> sink;
+};
+
+class ComputeBackend {
+ public:
+  virtual ~ComputeBackend() = default;
+  virtual std::string name() const = 0;
+  /// How many calls can run at once.
+  virtual std::size_t worker_count() const = 0;
+  /// Queues calls of a job. Thread-safe; never blocks on workers.
+  virtual void submit(std::shared_ptr<BackendJob> job, std::vector<TaskSpec> tasks) = 0;
+  /// The job is final: workers may forget it.
+  virtual void release(std::uint32_t job_seq) = 0;
+  /// Stops every worker. Queued calls are dropped (the executor fails them as cancelled).
+  virtual void shutdown() = 0;
+};
+
+/// The compute backend named by `lithops.backend`. @throws ConfigError
+std::unique_ptr<ComputeBackend> make_compute_backend(const Config& config);
+
+}  // namespace lithops::detail

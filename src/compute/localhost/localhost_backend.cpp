@@ -1,0 +1,371 @@
+#include "compute/localhost/localhost_backend.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "core/build_id.hpp"
+#include "lithops/config.hpp"
+#include "lithops/errors.hpp"
+#include "util/log.hpp"
+
+namespace lithops::detail {
+
+namespace {
+
+constexpr std::uint32_t kMaxBatch = 16384;    // calls per task frame when sizing batches ourselves
+constexpr std::size_t kPrefetchDepth = 2;     // tasks queued per worker, so it never waits for us
+constexpr int kTimeoutTickMs = 20;            // how often running calls are checked for overrun
+constexpr std::uint64_t kEventfdTag = ~std::uint64_t{0};
+
+// Calls [from, to) of a task, as a task of their own.
+TaskSpec slice(const TaskSpec& t, std::uint32_t from, std::uint32_t to) {
+  TaskSpec s;
+  s.first = from;
+  s.count = to - from;
+  s.attempt = t.attempt;
+  s.data_key = t.data_key;
+  if (!t.offsets.empty()) {
+    auto a = from - t.first, b = to - t.first;
+    s.offsets.assign(t.offsets.begin() + a, t.offsets.begin() + b + 1);
+    if (!t.args.empty()) s.args = t.args.substr(t.offsets[a] - t.offsets[0], t.offsets[b] - t.offsets[a]);
+  }
+  return s;
+}
+
+std::uint32_t seq_of(std::uint64_t current) { return static_cast<std::uint32_t>(current >> 32); }
+std::uint32_t index_of(std::uint64_t current) { return static_cast<std::uint32_t>(current & 0xffffffffu); }
+
+}  // namespace
+
+LocalhostBackend::LocalhostBackend(const Config& config)
+    : executable_(config.get_string("localhost.runtime").empty() ? self_executable()
+                                                                 : config.get_string("localhost.runtime")),
+      n_workers_(static_cast<std::size_t>(config.get_int("localhost.worker_processes"))) {
+  if (n_workers_ == 0) n_workers_ = std::max(1u, std::thread::hardware_concurrency());
+  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  evfd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epfd_ < 0 || evfd_ < 0) throw Error(std::string("lithops: epoll/eventfd: ") + std::strerror(errno));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kEventfdTag;
+  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, evfd_, &ev);
+  slots_.resize(n_workers_);
+  for (std::size_t i = 0; i < n_workers_; ++i) spawn(i);
+  thread_ = std::thread([this] { loop(); });
+}
+
+LocalhostBackend::~LocalhostBackend() {
+  shutdown();
+  if (epfd_ >= 0) ::close(epfd_);
+  if (evfd_ >= 0) ::close(evfd_);
+}
+
+void LocalhostBackend::spawn(std::size_t i) {
+  auto s = std::make_unique<Slot>();
+  s->proc = std::make_unique<WorkerProcess>(executable_);
+  s->host = host_name();
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = i;
+  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, s->proc->fd(), &ev);
+  slots_[i] = std::move(s);
+}
+
+void LocalhostBackend::submit(std::shared_ptr<BackendJob> job, std::vector<TaskSpec> tasks) {
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) return;
+    for (auto& t : tasks) incoming_.push_back(Pending{job, std::move(t)});
+  }
+  std::uint64_t one = 1;
+  (void)!::write(evfd_, &one, sizeof(one));
+}
+
+void LocalhostBackend::release(std::uint32_t job_seq) {
+  {
+    std::lock_guard lock(mu_);
+    released_.push_back(job_seq);
+  }
+  std::uint64_t one = 1;
+  (void)!::write(evfd_, &one, sizeof(one));
+}
+
+void LocalhostBackend::shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    if (stop_ && !thread_.joinable()) return;
+    stop_ = true;
+  }
+  std::uint64_t one = 1;
+  (void)!::write(evfd_, &one, sizeof(one));
+  if (thread_.joinable()) thread_.join();
+  for (auto& s : slots_) {
+    if (!s) continue;
+    std::string bye;
+    end_frame(bye, begin_frame(bye, FrameType::shutdown));
+    write_all(s->proc->fd(), bye);  // best effort; the destructor kills whatever is left
+  }
+  slots_.clear();
+}
+
+void LocalhostBackend::loop() {
+  epoll_event events[64];
+  for (;;) {
+    bool busy = std::any_of(slots_.begin(), slots_.end(), [](auto& s) { return !s->inflight.empty(); });
+    int n = ::epoll_wait(epfd_, events, 64, busy ? kTimeoutTickMs : -1);
+    for (int k = 0; k < n; ++k) {
+      if (events[k].data.u64 == kEventfdTag) {
+        std::uint64_t v;
+        (void)!::read(evfd_, &v, sizeof(v));
+        continue;
+      }
+      auto i = static_cast<std::size_t>(events[k].data.u64);
+      if (events[k].events & EPOLLOUT) flush(*slots_[i]);
+      if (events[k].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(i);
+    }
+    {
+      std::lock_guard lock(mu_);
+      if (stop_) return;
+    }
+    drain_incoming();
+    check_timeouts();
+    dispatch();
+    for (std::size_t i = 0; i < slots_.size(); ++i) update_interest(i);
+  }
+}
+
+void LocalhostBackend::drain_incoming() {
+  std::vector<Pending> in;
+  std::vector<std::uint32_t> released;
+  {
+    std::lock_guard lock(mu_);
+    in.swap(incoming_);
+    released.swap(released_);
+  }
+  for (auto& p : in) {
+    jobs_.emplace(p.job->seq, p.job);
+    queued_calls_ += p.task.count;
+    queue_.push_back(std::move(p));
+  }
+  for (auto seq : released) {
+    jobs_.erase(seq);
+    for (auto& s : slots_) {
+      if (!s->known_jobs.erase(seq)) continue;
+      auto start = begin_frame(s->outbox, FrameType::forget_job);
+      Writer(s->outbox).put<std::uint32_t>(seq);
+      end_frame(s->outbox, start);
+    }
+  }
+}
+
+void LocalhostBackend::dispatch() {
+  const std::size_t w = slots_.size();
+  for (std::size_t depth = 0; depth < kPrefetchDepth; ++depth) {
+    for (auto& sp : slots_) {
+      if (queue_.empty()) return;
+      Slot& s = *sp;
+      if (s.inflight.size() != depth) continue;
+      Pending& p = queue_.front();
+      std::uint32_t n = p.task.count;
+      std::uint32_t k = n;
+      if (p.job->chunksize == 0) {
+        auto guided = static_cast<std::uint32_t>((queued_calls_ + 2 * w - 1) / (2 * w));
+        k = std::clamp<std::uint32_t>(guided, 1, kMaxBatch);
+        k = std::min(k, n);
+      }
+      queued_calls_ -= k;
+      if (k == n) {
+        Pending whole = std::move(p);
+        queue_.pop_front();
+        send_task(s, whole.job, std::move(whole.task));
+      } else {
+        TaskSpec head = slice(p.task, p.task.first, p.task.first + k);
+        p.task = slice(p.task, p.task.first + k, p.task.first + n);
+        send_task(s, p.job, std::move(head));
+      }
+    }
+  }
+}
+
+void LocalhostBackend::send_task(Slot& s, const std::shared_ptr<BackendJob>& job, TaskSpec task) {
+  std::string& out = s.outbox;
+  if (s.known_jobs.insert(job->seq).second) {
+    auto start = begin_frame(out, FrameType::job);
+    Writer w(out);
+    w.put<std::uint32_t>(job->seq);
+    w.put<std::uint8_t>(job->storage_transport ? 1 : 0);
+    if (job->storage_transport) {
+      w.put_str(job->manifest.storage_config);
+      w.put_str(job->manifest.job_key);
+    } else {
+      w.put_str(job->manifest.encode());
+    }
+    end_frame(out, start);
+  }
+  auto start = begin_frame(out, FrameType::task);
+  Writer w(out);
+  w.put<std::uint32_t>(job->seq);
+  w.put<std::uint32_t>(task.first);
+  w.put<std::uint32_t>(task.count);
+  w.put<std::uint8_t>(task.attempt);
+  const bool own = !task.offsets.empty();
+  w.put_str(job->storage_transport ? (task.data_key.empty() ? job->default_data_key : task.data_key) : "");
+  for (std::uint32_t i = 0; i <= task.count; ++i)
+    w.put<std::uint64_t>(own ? task.offsets[i] : job->offsets[task.first + i]);
+  if (!job->storage_transport) {
+    if (own) {
+      out += task.args;
+    } else {
+      auto a = job->offsets[task.first], b = job->offsets[task.first + task.count];
+      out.append(*job->args, a, b - a);
+    }
+  }
+  end_frame(out, start);
+  job->sink->on_dispatched(*job, task.first, task.count);
+  if (!task.args.empty()) task.args = std::string();  // sent: the worker has them now
+  s.inflight.push_back(InFlight{job, std::move(task), 0});
+  flush(s);
+}
+
+void LocalhostBackend::flush(Slot& s) {
+  while (s.out_pos < s.outbox.size()) {
+    ssize_t n = ::send(s.proc->fd(), s.outbox.data() + s.out_pos, s.outbox.size() - s.out_pos,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // full (EPOLLOUT will resume) or dead (EPOLLHUP will tell)
+    s.out_pos += static_cast<std::size_t>(n);
+  }
+  if (s.out_pos == s.outbox.size()) {
+    s.outbox.clear();
+    s.out_pos = 0;
+  }
+}
+
+void LocalhostBackend::update_interest(std::size_t i) {
+  Slot& s = *slots_[i];
+  bool want = !s.outbox.empty();
+  if (want == s.want_write) return;
+  s.want_write = want;
+  epoll_event ev{};
+  ev.events = want ? (EPOLLIN | EPOLLOUT) : EPOLLIN;
+  ev.data.u64 = i;
+  ::epoll_ctl(epfd_, EPOLL_CTL_MOD, s.proc->fd(), &ev);
+}
+
+void LocalhostBackend::on_readable(std::size_t i) {
+  Slot& s = *slots_[i];
+  for (;;) {
+    FillResult r = s.in.fill(s.proc->fd(), false);
+    for (auto frame = s.in.next(); !frame.empty(); frame = s.in.next()) handle_frame(s, frame);
+    if (r == FillResult::closed) return on_worker_death(i);
+    if (r == FillResult::would_block) return;
+  }
+}
+
+void LocalhostBackend::handle_frame(Slot& s, std::string_view frame) {
+  Reader r(frame);
+  auto type = static_cast<FrameType>(r.get<std::uint8_t>());
+  if (type == FrameType::hello) return;
+  if (type != FrameType::results && type != FrameType::task_done) return;
+  if (s.inflight.empty()) return;
+  InFlight& t = s.inflight.front();
+  if (type == FrameType::task_done) {
+    s.inflight.pop_front();
+    return;
+  }
+  // One copy per frame, shared by every result in it: results never get copied one by one.
+  auto chunk = std::make_shared<std::string>(frame);
+  Reader body(std::string_view(*chunk).substr(1));
+  body.get<std::uint32_t>();  // job seq: the front task's, as the worker runs tasks in order
+  auto n = body.get<std::uint32_t>();
+  std::vector<CallOutcome> outcomes;
+  outcomes.reserve(n);
+  for (std::uint32_t k = 0; k < n; ++k) outcomes.push_back(CallOutcome::read(body));
+  t.reported += n;
+  auto job = t.job;
+  if (t.reported >= t.task.count) s.inflight.pop_front();
+  job->sink->on_outcomes(*job, outcomes, std::move(chunk), s.proc->pid(), s.host);
+}
+
+void LocalhostBackend::check_timeouts() {
+  const std::int64_t now = now_ns();
+  for (auto& sp : slots_) {
+    Slot& s = *sp;
+    if (s.inflight.empty() || s.timed_out) continue;
+    std::uint64_t cur = s.proc->current_call();
+    if (cur == kIdleSlot) continue;
+    auto it = jobs_.find(seq_of(cur));
+    if (it == jobs_.end()) continue;
+    double limit = it->second->manifest.execution_timeout;
+    if (limit <= 0) continue;
+    if (static_cast<double>(now - s.proc->current_start_ns()) > limit * 1e9) {
+      s.timed_out = true;
+      s.proc->kill();  // EOF follows; on_worker_death reports the timeout
+    }
+  }
+}
+
+void LocalhostBackend::requeue_front(std::vector<Pending> tasks) {
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {
+    queued_calls_ += it->task.count;
+    queue_.push_front(std::move(*it));
+  }
+}
+
+void LocalhostBackend::on_worker_death(std::size_t i) {
+  Slot& s = *slots_[i];
+  const int status = s.proc->reap();
+  const std::uint64_t cur = s.proc->current_call();
+  const std::int64_t cur_start = s.proc->current_start_ns();
+  const int pid = s.proc->pid();
+  std::vector<Pending> again;
+  for (auto& t : s.inflight) {
+    const auto& job = t.job;
+    const std::uint32_t end = t.task.first + t.task.count;
+    std::uint32_t from = t.task.first + (job->storage_transport ? 0 : t.reported);
+    const bool here = cur != kIdleSlot && seq_of(cur) == job->seq && index_of(cur) >= from && index_of(cur) < end;
+    if (!here) {
+      if (from < end) again.push_back(Pending{job, slice(t.task, from, end)});
+      continue;
+    }
+    const std::uint32_t crashed = index_of(cur);
+    // Storage transport: calls before the crashed one wrote their status already.
+    if (!job->storage_transport && from < crashed) again.push_back(Pending{job, slice(t.task, from, crashed)});
+    CallFailure f;
+    if (s.timed_out) {
+      f.kind = FailureKind::timeout;
+      f.type_name = "ExecutionTimeout";
+      f.message = fmt::format("exceeded execution_timeout of {:g} s and was killed", job->manifest.execution_timeout);
+    } else {
+      f.kind = FailureKind::crash;
+      f.type_name = "WorkerCrash";
+      f.message = WorkerProcess::describe_status(status);
+      f.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      f.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    if (t.task.attempt < 1 + job->manifest.retries) {
+      TaskSpec retry = slice(t.task, crashed, crashed + 1);
+      retry.attempt = static_cast<std::uint8_t>(t.task.attempt + 1);
+      log_debug("{} call {} {}; retrying (attempt {})", job->manifest.job_key, crashed, f.message, retry.attempt);
+      again.push_back(Pending{job, std::move(retry)});
+    } else {
+      job->sink->on_failure(*job, crashed, f, t.task.attempt, pid, s.host, cur_start);
+    }
+    if (crashed + 1 < end) again.push_back(Pending{job, slice(t.task, crashed + 1, end)});
+  }
+  log_debug("localhost: worker {} ended ({}); starting a new one", pid, WorkerProcess::describe_status(status));
+  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, s.proc->fd(), nullptr);
+  slots_[i].reset();
+  spawn(i);
+  requeue_front(std::move(again));
+}
+
+}  // namespace lithops::detail

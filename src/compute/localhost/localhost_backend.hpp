@@ -1,0 +1,88 @@
+#pragma once
+// The localhost compute backend: a pool of `localhost.worker_processes` worker processes,
+// reused across calls and jobs, supervised by one I/O thread (see docs/design.md,
+// "Localhost backend"). The supervisor batches calls per worker (guided self-scheduling:
+// batches shrink as the queue drains), names the call a crashed or overrunning worker was
+// running from a shared-memory slot, fails or retries only that call, re-queues the rest and
+// replaces the worker.
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "compute/compute_backend.hpp"
+#include "compute/localhost/worker_process.hpp"
+#include "util/fd_io.hpp"
+
+namespace lithops::detail {
+
+class LocalhostBackend final : public ComputeBackend {
+ public:
+  explicit LocalhostBackend(const Config& config);
+  ~LocalhostBackend() override;
+
+  std::string name() const override { return "localhost"; }
+  std::size_t worker_count() const override { return n_workers_; }
+  void submit(std::shared_ptr<BackendJob> job, std::vector<TaskSpec> tasks) override;
+  void release(std::uint32_t job_seq) override;
+  void shutdown() override;
+
+ private:
+  struct Pending {
+    std::shared_ptr<BackendJob> job;
+    TaskSpec task;
+  };
+  struct InFlight {
+    std::shared_ptr<BackendJob> job;
+    TaskSpec task;
+    std::uint32_t reported = 0;  // outcomes received so far (inline transport)
+  };
+  struct Slot {
+    std::unique_ptr<WorkerProcess> proc;
+    std::string outbox;
+    std::size_t out_pos = 0;
+    FrameBuffer in;
+    std::deque<InFlight> inflight;
+    std::unordered_set<std::uint32_t> known_jobs;
+    std::string host;
+    bool timed_out = false;
+    bool want_write = false;
+  };
+
+  void loop();
+  void drain_incoming();
+  void dispatch();
+  void send_task(Slot& s, const std::shared_ptr<BackendJob>& job, TaskSpec task);
+  void flush(Slot& s);
+  void on_readable(std::size_t i);
+  void handle_frame(Slot& s, std::string_view frame);
+  void on_worker_death(std::size_t i);
+  void check_timeouts();
+  void spawn(std::size_t i);
+  void update_interest(std::size_t i);
+  void requeue_front(std::vector<Pending> tasks);
+
+  std::string executable_;
+  std::size_t n_workers_;
+  int epfd_ = -1;
+  int evfd_ = -1;
+
+  std::mutex mu_;  // guards incoming_, released_, stop_
+  std::vector<Pending> incoming_;
+  std::vector<std::uint32_t> released_;
+  bool stop_ = false;
+
+  // Owned by the I/O thread.
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::deque<Pending> queue_;
+  std::size_t queued_calls_ = 0;
+  std::unordered_map<std::uint32_t, std::shared_ptr<BackendJob>> jobs_;
+  std::thread thread_;
+};
+
+}  // namespace lithops::detail

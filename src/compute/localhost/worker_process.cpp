@@ -1,0 +1,115 @@
+#include "compute/localhost/worker_process.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fmt/format.h>
+#include <string_view>
+#include <vector>
+
+#include "lithops/errors.hpp"
+
+extern char** environ;
+
+namespace lithops::detail {
+
+namespace {
+
+std::vector<std::string> worker_environment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e)
+    if (std::string_view(*e).rfind(std::string(kWorkerEnv) + "=", 0) != 0) env.emplace_back(*e);
+  env.push_back(std::string(kWorkerEnv) + "=1");
+  return env;
+}
+
+}  // namespace
+
+WorkerProcess::WorkerProcess(const std::string& executable) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    throw Error(fmt::format("lithops: socketpair: {}", std::strerror(errno)));
+  int memfd = ::memfd_create("lithops-worker-slot", MFD_CLOEXEC);
+  if (memfd < 0 || ::ftruncate(memfd, sizeof(WorkerSlot)) != 0) {
+    ::close(sv[0]), ::close(sv[1]);
+    throw Error(fmt::format("lithops: memfd_create: {}", std::strerror(errno)));
+  }
+  void* p = ::mmap(nullptr, sizeof(WorkerSlot), PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+  slot_ = static_cast<WorkerSlot*>(p);
+  slot_->current = kIdleSlot;
+  slot_->call_start_ns = 0;
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  // dup2 clears FD_CLOEXEC on the target: these two are the only descriptors the worker gets
+  // besides stdin/stdout/stderr.
+  posix_spawn_file_actions_adddup2(&actions, sv[1], kWorkerChannelFd);
+  posix_spawn_file_actions_adddup2(&actions, memfd, kWorkerSlotFd);
+  std::vector<std::string> env = worker_environment();
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string arg0 = executable;
+  char* argv[] = {arg0.data(), nullptr};
+  int rc = ::posix_spawn(&pid_, executable.c_str(), &actions, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(sv[1]);
+  ::close(memfd);
+  if (rc != 0) {
+    ::close(sv[0]);
+    ::munmap(slot_, sizeof(WorkerSlot));
+    throw Error(fmt::format("lithops: cannot start worker {}: {}", executable, std::strerror(rc)));
+  }
+  fd_ = sv[0];
+  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+}
+
+WorkerProcess::~WorkerProcess() {
+  if (!reaped_) {
+    kill();
+    reap();
+  }
+  if (fd_ >= 0) ::close(fd_);
+  if (slot_) ::munmap(slot_, sizeof(WorkerSlot));
+}
+
+std::uint64_t WorkerProcess::current_call() const noexcept {
+  return std::atomic_ref<std::uint64_t>(slot_->current).load(std::memory_order_acquire);
+}
+
+std::int64_t WorkerProcess::current_start_ns() const noexcept {
+  return std::atomic_ref<std::int64_t>(slot_->call_start_ns).load(std::memory_order_relaxed);
+}
+
+void WorkerProcess::kill() noexcept {
+  if (pid_ > 0 && !reaped_) ::kill(pid_, SIGKILL);
+}
+
+int WorkerProcess::reap() noexcept {
+  int status = 0;
+  if (reaped_ || pid_ <= 0) return status;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  reaped_ = true;
+  return status;
+}
+
+std::string WorkerProcess::describe_status(int status) {
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    const char* abbrev = sigabbrev_np(sig);
+    return fmt::format("worker killed by signal {} (SIG{}: {})", sig, abbrev ? abbrev : "?", strsignal(sig));
+  }
+  if (WIFEXITED(status)) return fmt::format("worker exited with code {}", WEXITSTATUS(status));
+  return "worker ended";
+}
+
+}  // namespace lithops::detail

@@ -1,0 +1,238 @@
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "lithops/config.hpp"
+#include "lithops/errors.hpp"
+
+namespace lithops {
+
+namespace {
+
+const ConfigKey* find_key(std::string_view name) {
+  for (const auto& k : config_schema())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+std::string section_of(std::string_view name) { return std::string(name.substr(0, name.find('.'))); }
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+std::vector<std::string> sections() {
+  std::vector<std::string> out;
+  for (const auto& k : config_schema()) {
+    auto s = section_of(k.name);
+    if (out.empty() || out.back() != s) out.push_back(s);
+  }
+  return out;
+}
+
+[[noreturn]] void unknown_key(std::string_view name) {
+  std::string section = section_of(name);
+  std::vector<std::string> valid;
+  for (const auto& k : config_schema())
+    if (section_of(k.name) == section) valid.push_back(k.name);
+  if (valid.empty())
+    throw ConfigError(fmt::format("lithops config: unknown section '{}' in key '{}' (valid sections: {})", section,
+                                  name, join(sections())));
+  throw ConfigError(fmt::format("lithops config: unknown key '{}' (valid keys of '{}': {})", name, section, join(valid)));
+}
+
+const ConfigKey& require_key(std::string_view name) {
+  const ConfigKey* k = find_key(name);
+  if (!k) unknown_key(name);
+  return *k;
+}
+
+const char* type_name(ConfigKey::Type t) {
+  switch (t) {
+    case ConfigKey::Type::string: return "a string";
+    case ConfigKey::Type::integer: return "an integer";
+    case ConfigKey::Type::number: return "a number";
+    case ConfigKey::Type::boolean: return "true or false";
+  }
+  return "?";
+}
+
+Config::Value parse_value(const ConfigKey& key, std::string_view text) {
+  auto bad = [&]() -> ConfigError {
+    return ConfigError(fmt::format("lithops config: bad value '{}' for '{}': expected {}", text, key.name,
+                                   type_name(key.type)));
+  };
+  switch (key.type) {
+    case ConfigKey::Type::string: {
+      if (!key.choices.empty() &&
+          std::find(key.choices.begin(), key.choices.end(), text) == key.choices.end())
+        throw ConfigError(fmt::format("lithops config: bad value '{}' for '{}' (valid choices: {})", text, key.name,
+                                      join(key.choices)));
+      return std::string(text);
+    }
+    case ConfigKey::Type::integer: {
+      std::int64_t v = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || p != text.data() + text.size() || v < 0) throw bad();
+      return v;
+    }
+    case ConfigKey::Type::number: {
+      std::string s(text);
+      char* end = nullptr;
+      double v = std::strtod(s.c_str(), &end);
+      if (s.empty() || end != s.c_str() + s.size() || v < 0) throw bad();
+      return v;
+    }
+    case ConfigKey::Type::boolean: {
+      if (text == "true" || text == "True" || text == "yes" || text == "1") return true;
+      if (text == "false" || text == "False" || text == "no" || text == "0") return false;
+      throw bad();
+    }
+  }
+  throw bad();
+}
+
+std::string to_text(const Config::Value& v) {
+  return std::visit(
+      [](const auto& x) -> std::string {
+        using X = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<X, std::string>) return x;
+        else if constexpr (std::is_same_v<X, bool>) return x ? "true" : "false";
+        else return fmt::format("{}", x);
+      },
+      v);
+}
+
+std::string expand_home(const std::string& path) {
+  if (path.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : "") + path.substr(1);
+  }
+  return path;
+}
+
+}  // namespace
+
+Config::Config() {
+  for (const auto& k : config_schema())
+    if (!k.default_value.empty() || k.type == ConfigKey::Type::string) values_[k.name] = parse_value(k, k.default_value);
+}
+
+Config Config::load() {
+  if (const char* env = std::getenv("LITHOPS_CONFIG_FILE"); env && *env) return from_file(env);
+  for (const char* candidate : {"./.lithops_config", "~/.lithops/config", "/etc/lithops/config"}) {
+    std::string path = expand_home(candidate);
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) return from_file(path);
+  }
+  return Config();
+}
+
+Config Config::from_file(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError("lithops config: cannot read config file '" + path + "'");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("lithops config: " + path + ": " + e.what());
+  }
+  std::ostringstream text;
+  text << root;
+  return from_yaml(text.str(), path);
+}
+
+Config Config::from_yaml(std::string_view yaml, std::string_view origin) {
+  Config cfg;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("lithops config: {}: {}", origin, e.what()));
+  }
+  if (root.IsNull()) return cfg;
+  if (!root.IsMap()) throw ConfigError(fmt::format("lithops config: {}: expected sections of keys", origin));
+  for (const auto& section : root) {
+    std::string sname = section.first.as<std::string>();
+    if (section.second.IsNull()) continue;
+    if (!section.second.IsMap())
+      throw ConfigError(fmt::format("lithops config: {}: section '{}' must be a map of keys", origin, sname));
+    for (const auto& kv : section.second) {
+      std::string key = sname + "." + kv.first.as<std::string>();
+      if (!kv.second.IsScalar())
+        throw ConfigError(fmt::format("lithops config: {}: '{}' must be a single value", origin, key));
+      cfg.set(key, kv.second.as<std::string>());
+    }
+  }
+  cfg.origin_ = std::string(origin);
+  return cfg;
+}
+
+Config& Config::set(std::string_view key, std::string_view value) {
+  const ConfigKey& k = require_key(key);
+  values_[k.name] = parse_value(k, value);
+  return *this;
+}
+
+Config& Config::set(std::string_view key, std::int64_t value) {
+  const ConfigKey& k = require_key(key);
+  if (k.type == ConfigKey::Type::number) return set(key, static_cast<double>(value));
+  return set(key, std::string_view(std::to_string(value)));
+}
+
+Config& Config::set(std::string_view key, double value) {
+  const ConfigKey& k = require_key(key);
+  if (k.type != ConfigKey::Type::number) return set(key, std::string_view(fmt::format("{}", value)));
+  if (value < 0) throw ConfigError(fmt::format("lithops config: bad value '{}' for '{}': expected a number >= 0", value, key));
+  values_[k.name] = value;
+  return *this;
+}
+
+Config& Config::set(std::string_view key, bool value) { return set(key, std::string_view(value ? "true" : "false")); }
+
+bool Config::has(std::string_view key) const {
+  require_key(key);
+  return values_.find(key) != values_.end();
+}
+
+namespace {
+template <class V>
+const V& typed(const std::map<std::string, Config::Value, std::less<>>& values, std::string_view key) {
+  const ConfigKey& k = require_key(key);
+  auto it = values.find(key);
+  if (it == values.end()) throw ConfigError(fmt::format("lithops config: '{}' has no value", key));
+  if (const V* v = std::get_if<V>(&it->second)) return *v;
+  throw ConfigError(fmt::format("lithops config: '{}' is {}", key, type_name(k.type)));
+}
+}  // namespace
+
+std::string Config::get_string(std::string_view key) const { return typed<std::string>(values_, key); }
+std::int64_t Config::get_int(std::string_view key) const { return typed<std::int64_t>(values_, key); }
+double Config::get_double(std::string_view key) const { return typed<double>(values_, key); }
+bool Config::get_bool(std::string_view key) const { return typed<bool>(values_, key); }
+
+std::string Config::to_yaml() const {
+  std::string out;
+  std::string current;
+  for (const auto& k : config_schema()) {
+    auto it = values_.find(k.name);
+    if (it == values_.end()) continue;
+    std::string section = section_of(k.name);
+    if (section != current) {
+      out += section + ":\n";
+      current = section;
+    }
+    std::string value = k.hidden_from_workers ? "********" : to_text(it->second);
+    if (k.type == ConfigKey::Type::string) value = "\"" + value + "\"";
+    out += fmt::format("  {}: {}\n", k.name.substr(section.size() + 1), value);
+  }
+  return out;
+}
+
+}  // namespace lithops

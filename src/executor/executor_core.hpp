@@ -1,0 +1,69 @@
+#pragma once
+// The runtime behind FunctionExecutor: names jobs, turns JobRequests into backend jobs,
+// resolves inputs that are results of other calls (chaining, reduce), watches storage when
+// calls travel through it, and cleans up.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "compute/compute_backend.hpp"
+#include "core/job_state.hpp"
+#include "lithops/config.hpp"
+#include "lithops/detail/job_request.hpp"
+#include "storage/storage_backend.hpp"
+
+namespace lithops::detail {
+
+class StorageMonitor;
+
+class ExecutorCore {
+ public:
+  explicit ExecutorCore(Config config);
+  ~ExecutorCore();
+
+  const std::string& id() const noexcept { return id_; }
+  const Config& config() const noexcept { return config_; }
+  std::size_t worker_count() const { return backend_->worker_count(); }
+  std::shared_ptr<JobState> submit(JobRequest req);
+  void clean();
+
+  /// Lets listeners registered on other executors' jobs find out that this one is gone.
+  struct Anchor {
+    std::mutex mu;
+    ExecutorCore* core;
+  };
+
+ private:
+  struct Job {
+    std::weak_ptr<JobState> state;
+    std::shared_ptr<BackendJob> backend;
+  };
+
+  std::shared_ptr<BackendJob> make_backend_job(const JobRequest& req, const std::shared_ptr<JobState>& state);
+  void submit_inline(const std::shared_ptr<BackendJob>& bj, JobRequest& req);
+  void watch_chain(const std::shared_ptr<BackendJob>& bj, const std::shared_ptr<JobState>& state, JobRequest& req);
+  void watch_reduce(const std::shared_ptr<BackendJob>& bj, const std::shared_ptr<JobState>& state, JobRequest& req);
+  /// Submits calls whose input bytes became known: `inputs[k]` is the input of call `calls[k]`.
+  void submit_resolved(const std::shared_ptr<BackendJob>& bj, std::vector<std::uint32_t> calls,
+                       std::vector<std::string> inputs);
+  void on_job_final(const BackendJob& bj, JobState& state);
+  void clean_job(const std::string& job_key);
+
+  Config config_;
+  std::string id_;
+  bool storage_transport_;
+  bool data_cleaner_;
+  std::atomic<unsigned> job_counter_{0};
+  std::shared_ptr<StorageBackend> storage_;
+  std::unique_ptr<ComputeBackend> backend_;
+  std::unique_ptr<StorageMonitor> monitor_;
+  std::shared_ptr<Anchor> anchor_;
+  std::mutex mu_;
+  std::vector<Job> jobs_;
+  std::vector<std::string> stored_jobs_;  // job keys with data in storage, not yet cleaned
+};
+
+}  // namespace lithops::detail

@@ -1,0 +1,40 @@
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/protocol.hpp"
+#include "executor/executor_core.hpp"
+#include "lithops/executor.hpp"
+
+namespace lithops {
+
+namespace {
+// A worker process that reaches an executor's constructor never went through lithops::init:
+// it would start workers of its own, without end. Stop it with a message that says why.
+void refuse_in_uninitialised_worker() {
+  if (std::getenv(detail::kWorkerEnv) == nullptr) return;
+  std::fprintf(stderr,
+               "lithops: this process was started as a worker but main() did not call "
+               "lithops::init(argc, argv) first; add it as the first line of main()\n");
+  std::_Exit(70);
+}
+}  // namespace
+
+FunctionExecutor::FunctionExecutor() : FunctionExecutor(Config::load()) {}
+
+FunctionExecutor::FunctionExecutor(const Config& config) {
+  refuse_in_uninitialised_worker();
+  core_ = std::make_unique<detail::ExecutorCore>(config);
+}
+
+FunctionExecutor::~FunctionExecutor() = default;
+
+const std::string& FunctionExecutor::executor_id() const { return core_->id(); }
+const Config& FunctionExecutor::config() const { return core_->config(); }
+std::size_t FunctionExecutor::worker_count() const { return core_->worker_count(); }
+void FunctionExecutor::clean() { core_->clean(); }
+
+std::shared_ptr<detail::JobState> FunctionExecutor::submit(detail::JobRequest req) {
+  return core_->submit(std::move(req));
+}
+
+}  // namespace lithops

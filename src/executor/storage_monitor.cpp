@@ -1,0 +1,73 @@
+#include "executor/storage_monitor.hpp"
+
+#include <charconv>
+
+#include "core/job_manifest.hpp"
+#include "core/status_object.hpp"
+#include "util/log.hpp"
+
+namespace lithops::detail {
+
+StorageMonitor::StorageMonitor(std::shared_ptr<StorageBackend> storage, double interval_s)
+    : storage_(std::move(storage)), interval_(interval_s), thread_([this] { loop(); }) {}
+
+StorageMonitor::~StorageMonitor() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void StorageMonitor::watch(std::shared_ptr<JobState> job) {
+  {
+    std::lock_guard lock(mu_);
+    incoming_.push_back(Watched{std::move(job), 0});
+  }
+  cv_.notify_all();
+}
+
+void StorageMonitor::loop() {
+  std::vector<Watched> watched;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      if (watched.empty()) cv_.wait(lock, [&] { return stop_ || !incoming_.empty(); });
+      else cv_.wait_for(lock, interval_, [&] { return stop_; });
+      if (stop_) return;
+      for (auto& w : incoming_) watched.push_back(std::move(w));
+      incoming_.clear();
+    }
+    for (auto& w : watched) {
+      try {
+        poll(w);
+      } catch (const std::exception& e) {
+        // A storage hiccup: the next poll tries again; nothing is lost since statuses persist.
+        log_warn("{}: listing call statuses failed, will retry: {}", w.job->info().job_key, e.what());
+      }
+    }
+    std::erase_if(watched, [](const Watched& w) { return w.job->finished(); });
+  }
+}
+
+void StorageMonitor::poll(Watched& w) {
+  JobState& job = *w.job;
+  const std::string& key = job.info().job_key;
+  std::string start_after = w.watermark ? JobKeys::status(key, static_cast<std::uint32_t>(w.watermark - 1)) : "";
+  auto keys = storage_->list_keys(storage_->bucket(), JobKeys::status_prefix(key), start_after);
+  const std::size_t prefix_len = JobKeys::status_prefix(key).size();
+  for (const auto& k : keys) {
+    std::uint32_t index = 0;
+    auto id = std::string_view(k).substr(prefix_len);
+    if (std::from_chars(id.data(), id.data() + id.size(), index).ec != std::errc() || index >= job.size()) continue;
+    if (is_final(job.call(index).state.load(std::memory_order_acquire))) continue;
+    auto bytes = std::make_shared<std::string>(storage_->get_object(storage_->bucket(), k));
+    StatusObject s = decode_status_object(*bytes);
+    job.complete(std::span<const CallOutcome>(&s.outcome, 1), bytes, s.pid, s.host);
+  }
+  while (w.watermark < job.size() && is_final(job.call(w.watermark).state.load(std::memory_order_acquire)))
+    ++w.watermark;
+}
+
+}  // namespace lithops::detail

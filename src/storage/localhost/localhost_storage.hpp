@@ -1,0 +1,32 @@
+#pragma once
+// Localhost storage: `<localhost.storage_dir>/<bucket>/<key>` on the local file system.
+#include "storage/storage_backend.hpp"
+
+namespace lithops::detail {
+
+class LocalhostStorage final : public StorageBackend {
+ public:
+  explicit LocalhostStorage(const Config& config);
+  std::string name() const override { return "localhost"; }
+  const std::string& bucket() const override { return bucket_; }
+  void put_object(const std::string& bucket, const std::string& key, std::string_view data) override;
+  std::string get_object(const std::string& bucket, const std::string& key,
+                         std::optional<ByteRange> range) override;
+  std::optional<ObjectInfo> head_object(const std::string& bucket, const std::string& key) override;
+  void delete_objects(const std::string& bucket, const std::vector<std::string>& keys) override;
+  std::vector<std::string> list_keys(const std::string& bucket, const std::string& prefix,
+                                     const std::string& start_after) override;
+  void delete_prefix(const std::string& bucket, const std::string& prefix) override;
+
+  const std::string& root() const noexcept { return root_; }
+
+ private:
+  std::string path_of(const std::string& bucket, const std::string& key) const;
+  std::string root_;
+  std::string bucket_;
+};
+
+/// The default storage directory: `$TMPDIR/lithops-<user>` (Lithops' LITHOPS_TEMP_DIR).
+std::string default_storage_dir();
+
+}  // namespace lithops::detail

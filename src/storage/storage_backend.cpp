@@ -1,0 +1,37 @@
+#include "storage/storage_backend.hpp"
+
+#include "lithops/config.hpp"
+#include "lithops/errors.hpp"
+#include "storage/localhost/localhost_storage.hpp"
+
+namespace lithops::detail {
+
+void StorageBackend::delete_prefix(const std::string& bucket, const std::string& prefix) {
+  delete_objects(bucket, list_keys(bucket, prefix));
+}
+
+std::unique_ptr<StorageBackend> make_storage(const Config& config) {
+  std::string name = config.get_string("lithops.storage");
+  if (name == "localhost") return std::make_unique<LocalhostStorage>(config);
+  // The schema's choices make this unreachable; kept so a new choice without a backend fails loudly.
+  throw ConfigError("lithops.storage: no backend implements '" + name + "'");
+}
+
+std::string worker_storage_config(const Config& config) {
+  std::string name = config.get_string("lithops.storage");
+  std::string yaml = "lithops:\n  storage: " + name + "\n" + name + ":\n";
+  for (const auto& key : config_schema()) {
+    if (key.name.rfind(name + ".", 0) != 0 || !config.has(key.name)) continue;
+    std::string value;
+    switch (key.type) {
+      case ConfigKey::Type::string: value = "\"" + config.get_string(key.name) + "\""; break;
+      case ConfigKey::Type::integer: value = std::to_string(config.get_int(key.name)); break;
+      case ConfigKey::Type::number: value = std::to_string(config.get_double(key.name)); break;
+      case ConfigKey::Type::boolean: value = config.get_bool(key.name) ? "true" : "false"; break;
+    }
+    yaml += "  " + key.name.substr(name.size() + 1) + ": " + value + "\n";
+  }
+  return yaml;
+}
+
+}  // namespace lithops::detail

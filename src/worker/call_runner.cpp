@@ -1,0 +1,126 @@
+#include "worker/call_runner.hpp"
+
+#include <cxxabi.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <typeinfo>
+
+#include "core/build_id.hpp"
+#include "lithops/detail/function_ref.hpp"
+
+namespace lithops::detail {
+
+namespace {
+
+std::string current_exception_type() {
+  std::type_info* t = abi::__cxa_current_exception_type();
+  return t ? demangle(t->name()) : std::string("unknown");
+}
+
+void publish(WorkerSlot* slot, std::uint64_t current, std::int64_t start_ns) {
+  if (!slot) return;
+  // The supervisor reads these from another process after our death or while we overrun:
+  // start time first, then the call id, so a visible call id always has its start time.
+  std::atomic_ref<std::int64_t>(slot->call_start_ns).store(start_ns, std::memory_order_relaxed);
+  std::atomic_ref<std::uint64_t>(slot->current).store(current, std::memory_order_release);
+}
+
+}  // namespace
+
+CallFailure describe_current_exception() {
+  CallFailure f;
+  f.kind = FailureKind::exception;
+  f.type_name = current_exception_type();
+  try {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    f.std_kind = StdKind::invalid_argument, f.message = e.what();
+  } catch (const std::domain_error& e) {
+    f.std_kind = StdKind::domain_error, f.message = e.what();
+  } catch (const std::length_error& e) {
+    f.std_kind = StdKind::length_error, f.message = e.what();
+  } catch (const std::out_of_range& e) {
+    f.std_kind = StdKind::out_of_range, f.message = e.what();
+  } catch (const std::logic_error& e) {
+    f.std_kind = StdKind::logic_error, f.message = e.what();
+  } catch (const std::range_error& e) {
+    f.std_kind = StdKind::range_error, f.message = e.what();
+  } catch (const std::overflow_error& e) {
+    f.std_kind = StdKind::overflow_error, f.message = e.what();
+  } catch (const std::underflow_error& e) {
+    f.std_kind = StdKind::underflow_error, f.message = e.what();
+  } catch (const std::runtime_error& e) {
+    f.std_kind = StdKind::runtime_error, f.message = e.what();
+  } catch (const std::exception& e) {
+    f.message = e.what();
+  } catch (...) {
+    f.message = "exception of a type not derived from std::exception";
+  }
+  return f;
+}
+
+PreparedJob::PreparedJob(JobManifest manifest, std::uint32_t seq) : manifest_(std::move(manifest)), seq_(seq) {
+  if (manifest_.build_id != build_id()) {
+    refusal_.kind = FailureKind::build_mismatch;
+    refusal_.type_name = "BuildMismatch";
+    refusal_.message = "worker build " + build_id() + " is not the client's build " + manifest_.build_id +
+                       "; workers must run the same executable as the client";
+    return;
+  }
+  try {
+    vtable_ = static_cast<const FunctionVTable*>(resolve_code_ref(manifest_.function.vtable));
+    callable_ = vtable_->prepare(manifest_.function.state);
+  } catch (...) {
+    refusal_ = describe_current_exception();
+    refusal_.kind = FailureKind::internal;
+  }
+}
+
+PreparedJob::~PreparedJob() {
+  if (callable_) vtable_->destroy(callable_);
+}
+
+CallOutcome PreparedJob::run(std::uint32_t index, std::uint8_t attempt, std::string_view args, std::string& out,
+                             WorkerSlot* slot) const {
+  CallOutcome o;
+  o.index = index;
+  o.bytes_in = static_cast<std::uint32_t>(args.size());
+  o.worker_start_ns = now_ns();
+  std::size_t mark = out.size();
+  if (refusal_.kind != FailureKind::none) {
+    o.attempts = attempt;
+    o.func_start_ns = o.func_end_ns = o.worker_start_ns;
+    Writer w(out);
+    refusal_.write(w);
+    o.payload = std::string_view(out).substr(mark);
+    return o;
+  }
+  const std::uint64_t current = (std::uint64_t{seq_} << 32) | index;
+  for (std::uint8_t a = attempt;; ++a) {
+    o.attempts = a;
+    out.resize(mark);
+    o.func_start_ns = now_ns();
+    publish(slot, current, o.func_start_ns);
+    try {
+      vtable_->invoke(callable_, args, out);
+      o.func_end_ns = now_ns();
+      o.ok = true;
+      break;
+    } catch (...) {
+      o.func_end_ns = now_ns();
+      CallFailure f = describe_current_exception();
+      if (a < 1 + manifest_.retries && a < 255) continue;
+      out.resize(mark);
+      Writer w(out);
+      f.write(w);
+      break;
+    }
+  }
+  publish(slot, kIdleSlot, 0);
+  // Payload offsets are taken after the loop: `out` may have grown (and moved) meanwhile.
+  o.payload = std::string_view(out).substr(mark);
+  return o;
+}
+
+}  // namespace lithops::detail

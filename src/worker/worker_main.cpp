@@ -1,0 +1,180 @@
+// The worker process: receives jobs and tasks from its supervisor, runs calls, and reports
+// outcomes inline (pipe transport) or writes them to storage (storage transport).
+#include "worker/worker_main.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include "core/build_id.hpp"
+#include "core/job_manifest.hpp"
+#include "core/protocol.hpp"
+#include "core/status_object.hpp"
+#include "lithops/config.hpp"
+#include "storage/storage_backend.hpp"
+#include "util/fd_io.hpp"
+#include "worker/call_runner.hpp"
+
+namespace lithops::detail {
+
+namespace {
+
+constexpr std::size_t kFlushBytes = 256 * 1024;       // results frame size that forces a send
+constexpr std::int64_t kFlushNs = 1'000'000;          // and the age (1 ms) that forces one
+
+class Worker {
+ public:
+  Worker() {
+    void* p = ::mmap(nullptr, sizeof(WorkerSlot), PROT_READ | PROT_WRITE, MAP_SHARED, kWorkerSlotFd, 0);
+    slot_ = p == MAP_FAILED ? nullptr : static_cast<WorkerSlot*>(p);
+    std::string hello;
+    auto start = begin_frame(hello, FrameType::hello);
+    Writer w(hello);
+    w.put<std::int32_t>(::getpid());
+    w.put_str(build_id());
+    w.put_str(host_name());
+    end_frame(hello, start);
+    write_all(kWorkerChannelFd, hello);
+  }
+
+  [[noreturn]] void serve() {
+    FrameBuffer in;
+    while (in.fill(kWorkerChannelFd, true) != FillResult::closed) {
+      for (auto frame = in.next(); !frame.empty(); frame = in.next()) {
+        if (!handle(frame)) std::_Exit(0);
+      }
+    }
+    std::_Exit(0);  // supervisor gone
+  }
+
+ private:
+  bool handle(std::string_view frame) {
+    Reader r(frame);
+    auto type = static_cast<FrameType>(r.get<std::uint8_t>());
+    switch (type) {
+      case FrameType::job: on_job(r); return true;
+      case FrameType::task: on_task(r); return true;
+      case FrameType::forget_job: jobs_.erase(r.get<std::uint32_t>()); return true;
+      case FrameType::shutdown: return false;
+      default: return true;
+    }
+  }
+
+  void on_job(Reader& r) {
+    auto seq = r.get<std::uint32_t>();
+    auto transport = r.get<std::uint8_t>();
+    JobManifest manifest;
+    if (transport == 0) {
+      manifest = JobManifest::decode(r.get_str());
+    } else {
+      std::string storage_config(r.get_str());
+      std::string job_key(r.get_str());
+      StorageBackend& st = storage(storage_config);
+      manifest = JobManifest::decode(st.get_object(st.bucket(), JobKeys::manifest(job_key)));
+      manifest.storage_config = storage_config;
+    }
+    jobs_[seq] = std::make_unique<PreparedJob>(std::move(manifest), seq);
+  }
+
+  void on_task(Reader& r) {
+    auto seq = r.get<std::uint32_t>();
+    TaskSpec task;
+    task.first = r.get<std::uint32_t>();
+    task.count = r.get<std::uint32_t>();
+    task.attempt = r.get<std::uint8_t>();
+    task.data_key = r.get_str();
+    task.offsets.resize(task.count + 1);
+    for (auto& off : task.offsets) off = r.get<std::uint64_t>();
+    auto it = jobs_.find(seq);
+    if (it == jobs_.end()) return;
+    const PreparedJob& job = *it->second;
+    if (task.data_key.empty()) {
+      task.args = std::string(r.rest());
+      run_inline(job, task);
+    } else {
+      run_from_storage(job, task);
+    }
+  }
+
+  void run_inline(const PreparedJob& job, const TaskSpec& task) {
+    std::string frame;
+    std::size_t start = 0, count_at = 0;
+    std::uint32_t n = 0;
+    std::int64_t opened_ns = 0;
+    auto open = [&] {
+      frame.clear();
+      start = begin_frame(frame, FrameType::results);
+      Writer w(frame);
+      w.put<std::uint32_t>(job.seq());
+      count_at = frame.size();
+      w.put<std::uint32_t>(0);
+      n = 0;
+      opened_ns = now_ns();
+    };
+    auto flush = [&] {
+      std::memcpy(frame.data() + count_at, &n, sizeof(n));
+      end_frame(frame, start);
+      write_all(kWorkerChannelFd, frame);
+    };
+    open();
+    for (std::uint32_t i = 0; i < task.count; ++i) {
+      scratch_.clear();
+      CallOutcome o = job.run(task.first + i, task.attempt, task.call_args(i), scratch_, slot_);
+      Writer w(frame);
+      o.write(w);
+      ++n;
+      if (frame.size() >= kFlushBytes || o.func_end_ns - opened_ns >= kFlushNs) {
+        flush();
+        open();
+      }
+    }
+    if (n > 0) flush();
+  }
+
+  void run_from_storage(const PreparedJob& job, const TaskSpec& task) {
+    StorageBackend& st = storage(job.manifest().storage_config);
+    const std::string& key = job.manifest().job_key;
+    std::string data = st.get_object(st.bucket(), task.data_key, ByteRange{task.offsets[0], task.offsets[task.count]});
+    for (std::uint32_t i = 0; i < task.count; ++i) {
+      std::string_view args = std::string_view(data).substr(task.offsets[i] - task.offsets[0],
+                                                             task.offsets[i + 1] - task.offsets[i]);
+      scratch_.clear();
+      CallOutcome o = job.run(task.first + i, task.attempt, args, scratch_, slot_);
+      st.put_object(st.bucket(), JobKeys::status(key, o.index), encode_status_object(o, ::getpid(), host_name()));
+    }
+    std::string frame;
+    auto start = begin_frame(frame, FrameType::task_done);
+    Writer w(frame);
+    w.put<std::uint32_t>(job.seq());
+    w.put<std::uint32_t>(task.first);
+    w.put<std::uint32_t>(task.count);
+    end_frame(frame, start);
+    write_all(kWorkerChannelFd, frame);
+  }
+
+  StorageBackend& storage(const std::string& yaml) {
+    auto& s = storages_[yaml];
+    if (!s) s = make_storage(Config::from_yaml(yaml, "job manifest"));
+    return *s;
+  }
+
+  WorkerSlot* slot_ = nullptr;
+  std::map<std::uint32_t, std::unique_ptr<PreparedJob>> jobs_;
+  std::map<std::string, std::unique_ptr<StorageBackend>> storages_;
+  std::string scratch_;
+};
+
+}  // namespace
+
+void run_worker_process() {
+  // Calls print to the client's terminal through inherited stdout/stderr; unbuffered stdout
+  // keeps lines from interleaving mid-line with the client's.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  Worker worker;
+  worker.serve();
+}
+
+}  // namespace lithops::detail

@@ -1,0 +1,9 @@
+#pragma once
+namespace lithops::detail {
+/// The worker process's main loop: serves the supervisor on fd 3 until told to stop or the
+/// supervisor goes away, then exits the process. Entered from lithops::init.
+[[noreturn]] void run_worker_process();
+
+/// Status object of one call in storage: the outcome, then the worker's host and pid.
+struct CallOutcome;
+}  // namespace lithops::detail
