@@ -33,7 +33,7 @@ constexpr bool is_extra_args_v<ExtraArgs<Ts...>> = true;
 /// The ExtraArgs among the trailing options, as a std::tuple (empty if none).
 template <class... O>
 auto extra_tuple(const O&... opts) {
-  auto pick = [](const auto& o) {
+  [[maybe_unused]] auto pick = [](const auto& o) {
     if constexpr (is_extra_args_v<std::decay_t<decltype(o)>>) return o.values;
     else return std::tuple<>();
   };
@@ -43,7 +43,7 @@ auto extra_tuple(const O&... opts) {
 template <class... O>
 CallOptions call_options(const O&... opts) {
   CallOptions out;
-  auto pick = [&](const auto& o) {
+  [[maybe_unused]] auto pick = [&](const auto& o) {
     if constexpr (std::is_same_v<std::decay_t<decltype(o)>, CallOptions>) out = o;
   };
   (pick(opts), ...);

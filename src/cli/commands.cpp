@@ -1,0 +1,81 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <numeric>
+
+#include "core/job_manifest.hpp"
+#include "lithops/lithops.hpp"
+#include "storage/storage_backend.hpp"
+
+namespace lithops::cli {
+
+namespace {
+
+// Lithops' hello function, with the worker's host and pid so that it proves a worker ran it.
+std::string hello_function(std::string name) {
+  return fmt::format("Hello {}! Lithops is working as expected :) (worker pid {})", name, ::getpid());
+}
+
+std::string user_name() {
+  const char* u = std::getenv("USER");
+  return u && *u ? u : "user";
+}
+
+}  // namespace
+
+Config CommonOptions::load() const {
+  Config c = config_file.empty() ? Config::load() : Config::from_file(config_file);
+  if (!backend.empty()) c.set("lithops.backend", backend);
+  if (!storage.empty()) c.set("lithops.storage", storage);
+  c.set("lithops.log_level", debug ? "DEBUG" : "WARNING");
+  return c;
+}
+
+int hello(const CommonOptions& opts, std::size_t map_calls) {
+  FunctionExecutor fexec(opts.load());
+  if (map_calls == 0) {
+    std::cout << fexec.call_async(hello_function, user_name()).get() << '\n';
+    return 0;
+  }
+  std::vector<std::string> names(map_calls, user_name());
+  auto results = fexec.get_result(fexec.map(hello_function, names));
+  for (const auto& r : results) std::cout << r << '\n';
+  std::cout << fmt::format("{} calls on the {} backend: Lithops is working as expected :)\n", results.size(),
+                           fexec.config().get_string("lithops.backend"));
+  return 0;
+}
+
+int show_config(const CommonOptions& opts, bool schema) {
+  if (schema) {
+    for (const auto& k : config_schema()) {
+      std::cout << fmt::format("{}\n    default: {}", k.name, k.default_value.empty() ? "(empty)" : k.default_value);
+      if (!k.choices.empty()) {
+        std::string choices;
+        for (const auto& c : k.choices) choices += (choices.empty() ? "" : ", ") + c;
+        std::cout << fmt::format("; choices: {}", choices);
+      }
+      std::cout << fmt::format("\n    {}\n", k.doc);
+    }
+    return 0;
+  }
+  Config c = opts.load();
+  if (!opts.debug) c.set("lithops.log_level", Config().get_string("lithops.log_level"));
+  std::cout << "# effective configuration (from " << c.origin() << ")\n" << c.to_yaml();
+  return 0;
+}
+
+int clean(const CommonOptions& opts) {
+  Config c = opts.load();
+  auto storage = detail::make_storage(c);
+  auto keys = storage->list_keys(storage->bucket(), "lithops.jobs/");
+  storage->delete_prefix(storage->bucket(), "lithops.jobs/");
+  std::cout << fmt::format("Removed {} temporary objects from the {} storage (bucket '{}')\n", keys.size(),
+                           storage->name(), storage->bucket());
+  return 0;
+}
+
+}  // namespace lithops::cli

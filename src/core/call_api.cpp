@@ -6,6 +6,15 @@ namespace lithops::detail {
 
 namespace {
 constexpr std::chrono::milliseconds kMaxSleep{200};  // bounds a missed wake-up, never relied on
+constexpr std::chrono::microseconds kSpin{50};
+
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 }
 
 CallState call_state(const CallHandle& h) noexcept {
@@ -15,6 +24,13 @@ CallState call_state(const CallHandle& h) noexcept {
 
 bool call_wait(const CallHandle& h, Deadline deadline) {
   if (!h.job) throw Error("lithops: wait on an empty future");
+  // A short spin first: a no-op call comes back in tens of microseconds, and a futex sleep
+  // and wake-up would add a good part of that again.
+  const auto spin_until = Clock::now() + kSpin;
+  while (Clock::now() < spin_until) {
+    if (is_final(call_state(h))) return true;
+    cpu_relax();
+  }
   for (;;) {
     std::uint64_t seen = completion_epoch();
     if (is_final(call_state(h))) return true;

@@ -6,6 +6,8 @@
 
 #include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 #include "lithops/detail/function_ref.hpp"
 #include "lithops/errors.hpp"
@@ -67,6 +69,19 @@ const void* resolve_code_ref(const CodeRef& ref) {
   dl_iterate_phdr(find_module, &q);
   if (!q.found) throw Error("lithops: module " + ref.module + " of the function is not loaded in the worker");
   return reinterpret_cast<const void*>(q.base + ref.offset);
+}
+
+const FunctionIdentity& identify_function(const void* address) {
+  static std::mutex mu;
+  static std::unordered_map<const void*, std::unique_ptr<FunctionIdentity>> cache;
+  std::lock_guard lock(mu);
+  auto& slot = cache[address];
+  if (!slot) {
+    slot = std::make_unique<FunctionIdentity>();
+    serialize_into(slot->state, code_ref_of(address));
+    slot->name = readable_name_of(address);
+  }
+  return *slot;
 }
 
 std::string demangle(const char* mangled) {

@@ -38,6 +38,13 @@ CodeRef code_ref_of(const void* address);
 const void* resolve_code_ref(const CodeRef& ref);
 /// Symbol name of a function address, demangled; "function@<module>+0x<offset>" if unknown.
 std::string readable_name_of(const void* address);
+/// A function pointer's travelling state (its serialized CodeRef) and readable name, cached
+/// per address.
+struct FunctionIdentity {
+  std::string state;
+  std::string name;
+};
+const FunctionIdentity& identify_function(const void* address);
 /// Demangles a type name from `typeid(T).name()`.
 std::string demangle(const char* mangled);
 
@@ -120,15 +127,19 @@ FunctionSpec make_function_spec(const F& f) {
   (require_serializable<Stored>(), ...);
   using R = call_result_t<F, Stored...>;
   if constexpr (!std::is_void_v<R>) require_serializable<R>();
+  // Looked up once per instantiation: dladdr and demangling cost microseconds, and a
+  // call_async is allowed only a few.
+  static const CodeRef vtable = code_ref_of(&VTableFor<F, Stored...>::table);
   FunctionSpec spec;
-  spec.vtable = code_ref_of(&VTableFor<F, Stored...>::table);
+  spec.vtable = vtable;
   if constexpr (is_function_pointer_v<F>) {
-    const void* address = reinterpret_cast<const void*>(f);
-    serialize_into(spec.state, code_ref_of(address));
-    spec.name = readable_name_of(address);
+    const FunctionIdentity& id = identify_function(reinterpret_cast<const void*>(f));
+    spec.state = id.state;
+    spec.name = id.name;
   } else {
+    static const std::string name = demangle(typeid(F).name());
     if constexpr (!rebuilt_by_default_construction_v<F>) serialize_into(spec.state, f);
-    spec.name = demangle(typeid(F).name());
+    spec.name = name;
   }
   return spec;
 }

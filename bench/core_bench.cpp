@@ -1,0 +1,129 @@
+// Core figures of the localhost backend (issue "Core", docs/performance.md):
+//   throughput   one map of 100,000 no-op calls, executor creation to last result
+//   roundtrip    call_async + get of a no-op, 1,000 times after warm-up: p50 / p99
+//   sleep        8 calls that each sleep 1 s on 8 workers: wall time
+//   montecarlo   2 calls of 10^8 samples vs one loop of 2 x 10^8 in this process: efficiency
+//   first        executor creation to the first result of one no-op call
+// usage: core_bench [name ...] [--transport pipe|storage]   (default: all, pipe)
+#include <lithops/lithops.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+std::string g_transport = "pipe";
+
+double secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+lithops::Config bench_config(int workers = 0) {
+  lithops::Config c = lithops::Config::load();
+  c.set("lithops.log_level", "WARNING");
+  c.set("localhost.transport", g_transport);
+  if (workers) c.set("localhost.worker_processes", workers);
+  return c;
+}
+
+int plus_one(int x) { return x + 1; }
+int noop(int x) { return x; }
+int sleep_one_second(int x) {
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  return x;
+}
+
+// xorshift: cheap, deterministic per seed, identical in both runs of the comparison.
+std::uint64_t monte_carlo_hits(std::uint64_t samples, std::uint64_t seed) {
+  std::uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1, hits = 0;
+  for (std::uint64_t i = 0; i < samples; ++i) {
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    double x = static_cast<double>(s >> 11) * 0x1.0p-53;
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    double y = static_cast<double>(s >> 11) * 0x1.0p-53;
+    hits += x * x + y * y <= 1.0;
+  }
+  return hits;
+}
+
+void throughput() {
+  constexpr int kCalls = 100'000;
+  std::vector<int> data(kCalls);
+  for (int i = 0; i < kCalls; ++i) data[i] = i;
+  auto t0 = Clock::now();
+  lithops::FunctionExecutor fexec(bench_config());
+  auto fs = fexec.map(plus_one, data);
+  auto r = fexec.get_result(fs);
+  double s = secs(Clock::now() - t0);
+  bool ok = r.size() == kCalls && r.back() == kCalls;
+  std::printf("throughput: %d calls in %.3f s = %.0f calls/s (creation to last result)%s\n", kCalls, s, kCalls / s,
+              ok ? "" : " WRONG RESULTS");
+}
+
+void roundtrip() {
+  lithops::FunctionExecutor fexec(bench_config());
+  for (int i = 0; i < 200; ++i) fexec.call_async(noop, i).get();  // warm-up
+  std::vector<double> us;
+  for (int i = 0; i < 1000; ++i) {
+    auto t0 = Clock::now();
+    fexec.call_async(noop, i).get();
+    us.push_back(secs(Clock::now() - t0) * 1e6);
+  }
+  std::sort(us.begin(), us.end());
+  std::printf("roundtrip: p50 %.1f us, p99 %.1f us, max %.1f us (1000 call_async + get)\n", us[500], us[990],
+              us.back());
+}
+
+void sleep_bench() {
+  lithops::FunctionExecutor fexec(bench_config(8));
+  fexec.call_async(noop, 0).get();  // workers are up
+  auto t0 = Clock::now();
+  auto r = fexec.get_result(fexec.map(sleep_one_second, std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+  std::printf("sleep: 8 calls x 1 s on 8 workers: %.3f s wall\n", secs(Clock::now() - t0));
+}
+
+void montecarlo() {
+  constexpr std::uint64_t kSamples = 100'000'000;
+  auto t0 = Clock::now();
+  std::uint64_t local = monte_carlo_hits(kSamples, 1) + monte_carlo_hits(kSamples, 2);
+  double serial = secs(Clock::now() - t0);
+  lithops::FunctionExecutor fexec(bench_config(2));
+  fexec.call_async(noop, 0).get();
+  auto t1 = Clock::now();
+  auto r = fexec.get_result(fexec.map(monte_carlo_hits, std::vector<std::tuple<std::uint64_t, std::uint64_t>>{
+                                                            {kSamples, 1}, {kSamples, 2}}));
+  double parallel = secs(Clock::now() - t1);
+  double pi = 4.0 * static_cast<double>(r[0] + r[1]) / (2.0 * kSamples);
+  std::printf("montecarlo: serial %.3f s, 2 calls %.3f s, efficiency %.1f%% (pi = %.5f)%s\n", serial, parallel,
+              100.0 * serial / (2.0 * parallel), pi, r[0] + r[1] == local ? "" : " MISMATCH");
+}
+
+void first_result() {
+  auto t0 = Clock::now();
+  lithops::FunctionExecutor fexec(bench_config());
+  fexec.call_async(noop, 1).get();
+  std::printf("first: executor creation to first result %.2f ms\n", secs(Clock::now() - t0) * 1e3);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lithops::init(argc, argv);
+  std::vector<std::string> which;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--transport") == 0 && i + 1 < argc) g_transport = argv[++i];
+    else which.emplace_back(argv[i]);
+  }
+  auto want = [&](const char* n) { return which.empty() || std::find(which.begin(), which.end(), n) != which.end(); };
+  std::printf("core_bench (%s transport, %u cores)\n", g_transport.c_str(), std::thread::hardware_concurrency());
+  if (want("first")) first_result();
+  if (want("throughput")) throughput();
+  if (want("roundtrip")) roundtrip();
+  if (want("sleep")) sleep_bench();
+  if (want("montecarlo")) montecarlo();
+}

@@ -1,0 +1,24 @@
+#pragma once
+// The `lithops` command line tool's commands; main.cpp only parses arguments.
+#include <optional>
+#include <string>
+
+#include "lithops/config.hpp"
+
+namespace lithops::cli {
+
+/// Options every command takes, as in Lithops' CLI (-c, -b, -s, -d).
+struct CommonOptions {
+  std::string config_file;
+  std::string backend;
+  std::string storage;
+  bool debug = false;
+  /// The effective configuration: the file (or the default search), then the flags.
+  Config load() const;
+};
+
+int hello(const CommonOptions& opts, std::size_t map_calls);
+int show_config(const CommonOptions& opts, bool schema);
+int clean(const CommonOptions& opts);
+
+}  // namespace lithops::cli
