@@ -34,10 +34,10 @@ struct WaitResult {
 
 namespace detail {
 /// Type-erased wait over call handles; returns the indexes (into `calls`) that are final.
-/// Draws a progress bar on a terminal when the wait lasts over a second and `progress` is set.
+/// Draws a progress bar on stderr when it is a terminal, the wait lasts over a second, and the
+/// executor of the first call has `lithops.progress_bar` set.
 std::vector<bool> wait_calls(const std::vector<const CallHandle*>& calls, ReturnWhen when,
-                             WaitTimeout timeout, bool throw_except, bool progress);
-bool progress_bar_enabled() noexcept;
+                             WaitTimeout timeout, bool throw_except);
 }  // namespace detail
 
 /// Waits until `return_when` holds or `timeout` passes (then returns what is done; it does not
@@ -49,8 +49,7 @@ WaitResult<T> wait(const FuturesList<T>& fs, ReturnWhen return_when = ALL_COMPLE
   std::vector<const detail::CallHandle*> calls;
   calls.reserve(fs.size());
   for (const auto& f : fs) calls.push_back(&f.handle());
-  auto final = detail::wait_calls(calls, return_when, timeout, throw_except,
-                                  detail::progress_bar_enabled());
+  auto final = detail::wait_calls(calls, return_when, timeout, throw_except);
   WaitResult<T> r{FuturesList<T>({}, fs.executor()), FuturesList<T>({}, fs.executor())};
   for (std::size_t i = 0; i < fs.size(); ++i) (final[i] ? r.done : r.not_done).push_back(fs[i]);
   return r;
@@ -65,8 +64,7 @@ std::vector<T> get_result(const FuturesList<T>& fs, WaitTimeout timeout = std::n
   std::vector<const detail::CallHandle*> calls;
   calls.reserve(fs.size());
   for (const auto& f : fs) calls.push_back(&f.handle());
-  auto final = detail::wait_calls(calls, ALL_COMPLETED, timeout, true,
-                                  detail::progress_bar_enabled());
+  auto final = detail::wait_calls(calls, ALL_COMPLETED, timeout, true);
   for (bool b : final)
     if (!b) throw TimeoutError("lithops: get_result: not every call was done within the timeout");
   std::vector<T> out;

@@ -36,6 +36,7 @@ struct JobInfo {
   std::string job_key;   // executor_id + "-" + job_id
   std::string function;  // readable name
   std::size_t total_calls = 0;
+  bool progress_bar = false;  // lithops.progress_bar of the executor
 };
 
 /// Called (outside the job's lock) with the indexes of calls that just became final.

@@ -12,10 +12,10 @@ constexpr std::chrono::milliseconds kTick{100};          // progress refresh and
 constexpr std::chrono::milliseconds kProgressAfter{1000};  // Lithops-like: only for long waits
 }  // namespace
 
-bool progress_bar_enabled() noexcept { return isatty(STDERR_FILENO) == 1; }
-
 std::vector<bool> wait_calls(const std::vector<const CallHandle*>& calls, ReturnWhen when,
-                             WaitTimeout timeout, bool throw_except, bool progress) {
+                             WaitTimeout timeout, bool throw_except) {
+  const bool progress = !calls.empty() && calls.front()->job && calls.front()->job->info().progress_bar &&
+                        isatty(STDERR_FILENO) == 1;
   const auto start = Clock::now();
   Deadline deadline;
   if (timeout) deadline = start + std::chrono::ceil<Clock::duration>(*timeout);

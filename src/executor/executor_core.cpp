@@ -127,6 +127,7 @@ std::shared_ptr<JobState> ExecutorCore::submit(JobRequest req) {
   info.job_key = id_ + "-" + info.job_id;
   info.function = req.function.name;
   info.total_calls = req.calls;
+  info.progress_bar = config_.get_bool("lithops.progress_bar");
   auto state = std::make_shared<JobState>(info);
   state->set_submit_ns(now_ns());
   auto bj = make_backend_job(req, state);
