@@ -109,6 +109,18 @@ std::string to_text(const Config::Value& v) {
       v);
 }
 
+// A double-quoted YAML scalar that reads back as `s`, whatever it holds (quotes, backslashes,
+// control characters: a path or a credential may have any of them).
+std::string yaml_quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    else out += c;
+  }
+  return out + "\"";
+}
+
 std::string expand_home(const std::string& path) {
   if (path.rfind("~/", 0) == 0) {
     const char* home = std::getenv("HOME");
@@ -229,7 +241,7 @@ std::string Config::to_yaml() const {
       current = section;
     }
     std::string value = k.hidden_from_workers ? "********" : to_text(it->second);
-    if (k.type == ConfigKey::Type::string) value = "\"" + value + "\"";
+    if (k.type == ConfigKey::Type::string) value = yaml_quoted(value);
     out += fmt::format("  {}: {}\n", k.name.substr(section.size() + 1), value);
   }
   return out;

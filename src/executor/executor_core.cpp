@@ -82,7 +82,7 @@ ExecutorCore::~ExecutorCore() {
   {
     std::lock_guard lock(mu_);
     for (auto& j : jobs_)
-      if (auto s = j.state.lock()) live.push_back(std::move(s));
+      if (!j.state->finished()) live.push_back(j.state);
   }
   CallFailure cancelled;
   cancelled.kind = FailureKind::cancelled;
@@ -133,7 +133,13 @@ std::shared_ptr<JobState> ExecutorCore::submit(JobRequest req) {
   auto bj = make_backend_job(req, state);
   {
     std::lock_guard lock(mu_);
-    std::erase_if(jobs_, [](const Job& j) { return j.state.expired(); });
+    if (jobs_.size() >= prune_at_) {
+      std::erase_if(jobs_, [this](const Job& j) {
+        return j.state->finished() && std::find(stored_jobs_.begin(), stored_jobs_.end(),
+                                                j.state->info().job_key) == stored_jobs_.end();
+      });
+      prune_at_ = std::max<std::size_t>(64, 2 * jobs_.size());
+    }
     jobs_.push_back(Job{state, bj});
     if (storage_transport_) stored_jobs_.push_back(info.job_key);
   }
@@ -345,8 +351,7 @@ void ExecutorCore::clean() {
   {
     std::lock_guard lock(mu_);
     for (auto& j : jobs_) {
-      auto s = j.state.lock();
-      if (s && !s->finished()) continue;  // still running: its data is in use
+      if (!j.state->finished()) continue;  // still running: its data is in use
       if (std::find(stored_jobs_.begin(), stored_jobs_.end(), j.backend->manifest.job_key) != stored_jobs_.end())
         keys.push_back(j.backend->manifest.job_key);
     }

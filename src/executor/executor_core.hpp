@@ -37,8 +37,10 @@ class ExecutorCore {
   };
 
  private:
+  // Jobs are held until they are final, even if the user dropped every future: the backend
+  // must be told to release them, and a dropped job must still run (it may have effects).
   struct Job {
-    std::weak_ptr<JobState> state;
+    std::shared_ptr<JobState> state;
     std::shared_ptr<BackendJob> backend;
   };
 
@@ -63,6 +65,7 @@ class ExecutorCore {
   std::shared_ptr<Anchor> anchor_;
   std::mutex mu_;
   std::vector<Job> jobs_;
+  std::size_t prune_at_ = 64;  // drop final jobs when jobs_ reaches this size (then doubled)
   std::vector<std::string> stored_jobs_;  // job keys with data in storage, not yet cleaned
 };
 

@@ -18,12 +18,17 @@ std::string current_exception_type() {
   return t ? demangle(t->name()) : std::string("unknown");
 }
 
-void publish(WorkerSlot* slot, std::uint64_t current, std::int64_t start_ns) {
+// The supervisor reads the slot from another process, while we run or after we died. A call
+// id it sees must never be paired with an older start time (it would kill a call for an
+// overrun it did not have): the start time is stored before the id, with release ordering,
+// and is never cleared — going idle only changes the id.
+void publish_start(WorkerSlot* slot, std::uint64_t current, std::int64_t start_ns) {
   if (!slot) return;
-  // The supervisor reads these from another process after our death or while we overrun:
-  // start time first, then the call id, so a visible call id always has its start time.
   std::atomic_ref<std::int64_t>(slot->call_start_ns).store(start_ns, std::memory_order_relaxed);
   std::atomic_ref<std::uint64_t>(slot->current).store(current, std::memory_order_release);
+}
+void publish_idle(WorkerSlot* slot) {
+  if (slot) std::atomic_ref<std::uint64_t>(slot->current).store(kIdleSlot, std::memory_order_release);
 }
 
 }  // namespace
@@ -101,7 +106,7 @@ CallOutcome PreparedJob::run(std::uint32_t index, std::uint8_t attempt, std::str
     o.attempts = a;
     out.resize(mark);
     o.func_start_ns = now_ns();
-    publish(slot, current, o.func_start_ns);
+    publish_start(slot, current, o.func_start_ns);
     try {
       vtable_->invoke(callable_, args, out);
       o.func_end_ns = now_ns();
@@ -117,7 +122,7 @@ CallOutcome PreparedJob::run(std::uint32_t index, std::uint8_t attempt, std::str
       break;
     }
   }
-  publish(slot, kIdleSlot, 0);
+  publish_idle(slot);
   // Payload offsets are taken after the loop: `out` may have grown (and moved) meanwhile.
   o.payload = std::string_view(out).substr(mark);
   return o;

@@ -300,7 +300,7 @@ void LocalhostBackend::check_timeouts() {
   for (auto& sp : slots_) {
     Slot& s = *sp;
     if (s.inflight.empty() || s.timed_out) continue;
-    std::uint64_t cur = s.proc->current_call();
+    std::uint64_t cur = s.proc->current_call();  // acquire: the start time read next is this call's
     if (cur == kIdleSlot) continue;
     auto it = jobs_.find(seq_of(cur));
     if (it == jobs_.end()) continue;
