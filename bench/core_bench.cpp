@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -25,7 +26,7 @@ double secs(Clock::duration d) { return std::chrono::duration<double>(d).count()
 
 lithops::Config bench_config(int workers = 0) {
   lithops::Config c = lithops::Config::load();
-  c.set("lithops.log_level", "WARNING");
+  c.set("lithops.log_level", std::getenv("LITHOPS_BENCH_LOG") ? "INFO" : "WARNING");
   c.set("localhost.transport", g_transport);
   if (workers) c.set("localhost.worker_processes", workers);
   return c;

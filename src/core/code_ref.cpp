@@ -9,6 +9,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/symbol_table.hpp"
 #include "lithops/detail/function_ref.hpp"
 #include "lithops/errors.hpp"
 
@@ -48,6 +49,19 @@ std::uintptr_t main_base() {
     return q.base;
   }();
   return base;
+}
+
+// "ns::double_it(int)" -> "ns::double_it": names read better without the parameter list in
+// logs, as Lithops shows them. Only the final, balanced "(...)" goes: "(anonymous namespace)"
+// and operator() stay.
+std::string strip_parameters(std::string name) {
+  if (name.empty() || name.back() != ')') return name;
+  int depth = 0;
+  for (std::size_t i = name.size(); i-- > 0;) {
+    if (name[i] == ')') ++depth;
+    if (name[i] == '(' && --depth == 0) return i == 0 ? name : name.substr(0, i);
+  }
+  return name;
 }
 
 }  // namespace
@@ -95,12 +109,12 @@ std::string readable_name_of(const void* address) {
   Dl_info info{};
   if (dladdr(address, &info) != 0 && info.dli_sname != nullptr &&
       info.dli_saddr == address) {
-    std::string name = demangle(info.dli_sname);
-    // "double_it(int)" reads better without the parameter list in logs, as Lithops shows names.
-    auto paren = name.find('(');
-    return paren == std::string::npos ? name : name.substr(0, paren);
+    return strip_parameters(demangle(info.dli_sname));
   }
   CodeRef ref = code_ref_of(address);
+  if (ref.module.empty()) {
+    if (auto mangled = local_symbol_at(ref.offset)) return strip_parameters(demangle(mangled->c_str()));
+  }
   return fmt::format("function@{}+0x{:x}", ref.module.empty() ? "exe" : ref.module, ref.offset);
 }
 

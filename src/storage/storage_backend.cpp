@@ -1,10 +1,25 @@
 #include "storage/storage_backend.hpp"
 
+#include <fmt/format.h>
+
 #include "lithops/config.hpp"
 #include "lithops/errors.hpp"
 #include "storage/localhost/localhost_storage.hpp"
 
 namespace lithops::detail {
+
+namespace {
+// A double-quoted YAML scalar that reads back as `s` (a path or credential may hold quotes).
+std::string yaml_quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    else out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
 
 void StorageBackend::delete_prefix(const std::string& bucket, const std::string& prefix) {
   delete_objects(bucket, list_keys(bucket, prefix));
@@ -24,7 +39,7 @@ std::string worker_storage_config(const Config& config) {
     if (key.name.rfind(name + ".", 0) != 0 || !config.has(key.name)) continue;
     std::string value;
     switch (key.type) {
-      case ConfigKey::Type::string: value = "\"" + config.get_string(key.name) + "\""; break;
+      case ConfigKey::Type::string: value = yaml_quoted(config.get_string(key.name)); break;
       case ConfigKey::Type::integer: value = std::to_string(config.get_int(key.name)); break;
       case ConfigKey::Type::number: value = std::to_string(config.get_double(key.name)); break;
       case ConfigKey::Type::boolean: value = config.get_bool(key.name) ? "true" : "false"; break;

@@ -57,16 +57,33 @@ LocalhostStorage::LocalhostStorage(const Config& config)
   if (ec) throw StorageError(fmt::format("lithops: cannot create storage directory {}: {}", root_, ec.message()));
 }
 
+namespace {
+// Keys are paths under the bucket directory: a ".." component would leave it. ".." inside a
+// name ("v1..v2") is an ordinary key, as in every object store.
+bool escapes_bucket(const std::string& key) {
+  if (key.empty() || key.front() == '/') return true;
+  for (std::size_t start = 0; start <= key.size();) {
+    std::size_t end = key.find('/', start);
+    if (end == std::string::npos) end = key.size();
+    if (key.compare(start, end - start, "..") == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+}  // namespace
+
 std::string LocalhostStorage::path_of(const std::string& bucket, const std::string& key) const {
-  if (key.empty() || key.find("..") != std::string::npos)
-    throw StorageError("lithops: invalid object key '" + key + "'");
+  if (escapes_bucket(key)) throw StorageError("lithops: invalid object key '" + key + "'");
   return root_ + "/" + bucket + "/" + key;
 }
 
 void LocalhostStorage::put_object(const std::string& bucket, const std::string& key, std::string_view data) {
   std::string path = path_of(bucket, key);
   if (!fs::is_directory(root_ + "/" + bucket)) throw NoSuchBucketError("lithops: no bucket '" + bucket + "'");
-  fs::create_directories(fs::path(path).parent_path());
+  std::error_code dir_ec;
+  fs::create_directories(fs::path(path).parent_path(), dir_ec);
+  if (dir_ec)  // e.g. a parent is an object: "a" exists and the key is "a/b"
+    throw StorageError(fmt::format("lithops: cannot create the directory of {}: {}", path, dir_ec.message()));
   // Write then rename: a reader (a monitor listing status objects) never sees half an object.
   std::string tmp = path + unique_suffix();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -79,8 +96,11 @@ void LocalhostStorage::put_object(const std::string& bucket, const std::string& 
     throw;
   }
   ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    throw StorageError(fmt::format("lithops: renaming {}: {}", tmp, std::strerror(errno)));
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());  // else a stray partial file is left behind for good
+    throw StorageError(fmt::format("lithops: renaming {}: {}", tmp, std::strerror(err)));
+  }
 }
 
 std::string LocalhostStorage::get_object(const std::string& bucket, const std::string& key,
