@@ -52,10 +52,11 @@ CallOutcome CallOutcome::read(Reader& r) {
 
 namespace lithops::detail {
 
-std::string encode_status_object(const CallOutcome& outcome, int pid, const std::string& host) {
+std::string encode_status_object(std::span<const CallOutcome> outcomes, int pid, const std::string& host) {
   std::string out;
   Writer w(out);
-  outcome.write(w);
+  w.put<std::uint32_t>(static_cast<std::uint32_t>(outcomes.size()));
+  for (const auto& o : outcomes) o.write(w);
   w.put<std::int32_t>(pid);
   w.put_str(host);
   return out;
@@ -64,7 +65,9 @@ std::string encode_status_object(const CallOutcome& outcome, int pid, const std:
 StatusObject decode_status_object(std::string_view bytes) {
   Reader r(bytes);
   StatusObject s;
-  s.outcome = CallOutcome::read(r);
+  auto n = r.get<std::uint32_t>();
+  s.outcomes.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) s.outcomes.push_back(CallOutcome::read(r));
   s.pid = r.get<std::int32_t>();
   s.host = std::string(r.get_str());
   return s;

@@ -59,8 +59,11 @@ std::string JobKeys::data(std::string_view job_key, std::string_view part) {
   return fmt::format("{}data/{}", prefix(job_key), part);
 }
 std::string JobKeys::status_prefix(std::string_view job_key) { return prefix(job_key) + "status/"; }
-std::string JobKeys::status(std::string_view job_key, std::uint32_t call) {
-  return status_prefix(job_key) + format_call_id(call);
+std::string JobKeys::status(std::string_view job_key, std::uint32_t first, std::uint32_t count) {
+  return fmt::format("{}{:08d}-{}", status_prefix(job_key), first, count);
+}
+std::string JobKeys::status_after(std::string_view job_key, std::uint32_t first) {
+  return fmt::format("{}{:08d}", status_prefix(job_key), first);
 }
 
 }  // namespace lithops::detail

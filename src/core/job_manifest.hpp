@@ -49,7 +49,11 @@ struct JobKeys {
   static std::string manifest(std::string_view job_key);
   static std::string data(std::string_view job_key, std::string_view part);
   static std::string status_prefix(std::string_view job_key);
-  static std::string status(std::string_view job_key, std::uint32_t call);
+  /// Status object of calls [first, first + count). Call numbers are zero-padded to 8
+  /// digits so that keys sort by first call, which `status_after` relies on.
+  static std::string status(std::string_view job_key, std::uint32_t first, std::uint32_t count);
+  /// A `start_after` that lists the status objects of calls >= `first` only.
+  static std::string status_after(std::string_view job_key, std::uint32_t first);
 };
 
 }  // namespace lithops::detail

@@ -18,7 +18,7 @@ enum class FrameType : std::uint8_t {
   job = 2,          // supervisor -> worker: a job the next tasks belong to
   task = 3,         // supervisor -> worker: calls to run (inline args or a storage reference)
   results = 4,      // worker -> supervisor: outcomes of calls (inline transport)
-  task_done = 5,    // worker -> supervisor: a task has finished (storage transport)
+  persisted = 5,    // worker -> supervisor: outcomes of a task's first n calls are in storage
   forget_job = 6,   // supervisor -> worker: drop a finished job
   shutdown = 7,     // supervisor -> worker: exit
 };

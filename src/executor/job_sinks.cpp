@@ -33,8 +33,8 @@ void StorageStatusSink::on_failure(const BackendJob& job, std::uint32_t index, c
   o.func_end_ns = now_ns();
   o.payload = payload;
   try {
-    storage_->put_object(storage_->bucket(), JobKeys::status(job.manifest.job_key, index),
-                         encode_status_object(o, pid, host));
+    storage_->put_object(storage_->bucket(), JobKeys::status(job.manifest.job_key, index, 1),
+                         encode_status_object(std::span<const CallOutcome>(&o, 1), pid, host));
   } catch (const std::exception& e) {
     log_warn("{} call {}: cannot write its failure status: {}", job.manifest.job_key, index, e.what());
   }

@@ -54,17 +54,25 @@ void StorageMonitor::loop() {
 void StorageMonitor::poll(Watched& w) {
   JobState& job = *w.job;
   const std::string& key = job.info().job_key;
-  std::string start_after = w.watermark ? JobKeys::status(key, static_cast<std::uint32_t>(w.watermark - 1)) : "";
-  auto keys = storage_->list_keys(storage_->bucket(), JobKeys::status_prefix(key), start_after);
-  const std::size_t prefix_len = JobKeys::status_prefix(key).size();
+  const std::string prefix = JobKeys::status_prefix(key);
+  auto keys = storage_->list_keys(storage_->bucket(), prefix,
+                                  JobKeys::status_after(key, static_cast<std::uint32_t>(w.watermark)));
   for (const auto& k : keys) {
-    std::uint32_t index = 0;
-    auto id = std::string_view(k).substr(prefix_len);
-    if (std::from_chars(id.data(), id.data() + id.size(), index).ec != std::errc() || index >= job.size()) continue;
-    if (is_final(job.call(index).state.load(std::memory_order_acquire))) continue;
+    // "<first>-<count>"
+    std::string_view name = std::string_view(k).substr(prefix.size());
+    std::uint32_t first = 0, count = 0;
+    auto dash = name.find('-');
+    if (dash == std::string_view::npos ||
+        std::from_chars(name.data(), name.data() + dash, first).ec != std::errc() ||
+        std::from_chars(name.data() + dash + 1, name.data() + name.size(), count).ec != std::errc())
+      continue;
+    bool pending = false;
+    for (std::uint32_t i = first; i < first + count && i < job.size(); ++i)
+      pending = pending || !is_final(job.call(i).state.load(std::memory_order_acquire));
+    if (!pending) continue;
     auto bytes = std::make_shared<std::string>(storage_->get_object(storage_->bucket(), k));
     StatusObject s = decode_status_object(*bytes);
-    job.complete(std::span<const CallOutcome>(&s.outcome, 1), bytes, s.pid, s.host);
+    job.complete(s.outcomes, bytes, s.pid, s.host);
   }
   while (w.watermark < job.size() && is_final(job.call(w.watermark).state.load(std::memory_order_acquire)))
     ++w.watermark;

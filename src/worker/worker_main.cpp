@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -92,65 +93,74 @@ class Worker {
     if (it == jobs_.end()) return;
     const PreparedJob& job = *it->second;
     if (task.data_key.empty()) {
-      task.args = std::string(r.rest());
-      run_inline(job, task);
+      run_task(job, task, r.rest());
     } else {
-      run_from_storage(job, task);
+      StorageBackend& st = storage(job.manifest().storage_config);
+      std::string data =
+          st.get_object(st.bucket(), task.data_key, ByteRange{task.offsets[0], task.offsets[task.count]});
+      run_task(job, task, data);
     }
   }
 
-  void run_inline(const PreparedJob& job, const TaskSpec& task) {
-    std::string frame;
-    std::size_t start = 0, count_at = 0;
-    std::uint32_t n = 0;
-    std::int64_t opened_ns = 0;
-    auto open = [&] {
-      frame.clear();
-      start = begin_frame(frame, FrameType::results);
-      Writer w(frame);
-      w.put<std::uint32_t>(job.seq());
-      count_at = frame.size();
-      w.put<std::uint32_t>(0);
-      n = 0;
+  // Runs a task's calls in order and reports their outcomes in batches: a batch closes at
+  // 256 KiB, 1 ms after it opened, or at the end of the task. Pipe transport: a batch is a
+  // `results` frame. Storage transport: a batch is a status object, followed by a `persisted`
+  // frame so that the supervisor knows which calls a crash must not re-run.
+  void run_task(const PreparedJob& job, const TaskSpec& task, std::string_view args_base) {
+    const bool to_storage = !task.data_key.empty();
+    std::string frame;   // pipe: the frame being filled
+    std::string record;  // storage: encoded outcomes of the open batch
+    std::vector<CallOutcome> batch;
+    std::uint32_t batch_first = task.first, done = 0;
+    std::int64_t opened_ns = now_ns();
+    std::size_t payload_bytes = 0;
+    auto flush = [&] {
+      if (batch.empty()) return;
+      if (to_storage) {
+        StorageBackend& st = storage(job.manifest().storage_config);
+        st.put_object(st.bucket(), JobKeys::status(job.manifest().job_key, batch_first,
+                                                   static_cast<std::uint32_t>(batch.size())),
+                      encode_status_object(batch, ::getpid(), host_name()));
+        send_persisted(job.seq(), task.first, done);
+      } else {
+        frame.clear();
+        auto start = begin_frame(frame, FrameType::results);
+        Writer w(frame);
+        w.put<std::uint32_t>(job.seq());
+        w.put<std::uint32_t>(static_cast<std::uint32_t>(batch.size()));
+        for (const auto& o : batch) o.write(w);
+        end_frame(frame, start);
+        write_all(kWorkerChannelFd, frame);
+      }
+      batch.clear();
+      arena_.clear();
+      payload_bytes = 0;
+      batch_first = task.first + done;
       opened_ns = now_ns();
     };
-    auto flush = [&] {
-      std::memcpy(frame.data() + count_at, &n, sizeof(n));
-      end_frame(frame, start);
-      write_all(kWorkerChannelFd, frame);
-    };
-    open();
     for (std::uint32_t i = 0; i < task.count; ++i) {
-      scratch_.clear();
-      CallOutcome o = job.run(task.first + i, task.attempt, task.call_args(i), scratch_, slot_);
-      Writer w(frame);
-      o.write(w);
-      ++n;
-      if (frame.size() >= kFlushBytes || o.func_end_ns - opened_ns >= kFlushNs) {
-        flush();
-        open();
-      }
-    }
-    if (n > 0) flush();
-  }
-
-  void run_from_storage(const PreparedJob& job, const TaskSpec& task) {
-    StorageBackend& st = storage(job.manifest().storage_config);
-    const std::string& key = job.manifest().job_key;
-    std::string data = st.get_object(st.bucket(), task.data_key, ByteRange{task.offsets[0], task.offsets[task.count]});
-    for (std::uint32_t i = 0; i < task.count; ++i) {
-      std::string_view args = std::string_view(data).substr(task.offsets[i] - task.offsets[0],
-                                                             task.offsets[i + 1] - task.offsets[i]);
+      std::string_view args = args_base.substr(task.offsets[i] - task.offsets[0], task.offsets[i + 1] - task.offsets[i]);
       scratch_.clear();
       CallOutcome o = job.run(task.first + i, task.attempt, args, scratch_, slot_);
-      st.put_object(st.bucket(), JobKeys::status(key, o.index), encode_status_object(o, ::getpid(), host_name()));
+      // Keep the payload alive until the batch is written: outcomes point into arena_ blocks.
+      arena_.push_back(std::move(scratch_));
+      scratch_ = std::string();
+      o.payload = arena_.back();
+      payload_bytes += o.payload.size();
+      batch.push_back(o);
+      ++done;
+      if (payload_bytes >= kFlushBytes || o.func_end_ns - opened_ns >= kFlushNs) flush();
     }
+    flush();
+  }
+
+  void send_persisted(std::uint32_t seq, std::uint32_t first, std::uint32_t done) {
     std::string frame;
-    auto start = begin_frame(frame, FrameType::task_done);
+    auto start = begin_frame(frame, FrameType::persisted);
     Writer w(frame);
-    w.put<std::uint32_t>(job.seq());
-    w.put<std::uint32_t>(task.first);
-    w.put<std::uint32_t>(task.count);
+    w.put<std::uint32_t>(seq);
+    w.put<std::uint32_t>(first);
+    w.put<std::uint32_t>(done);
     end_frame(frame, start);
     write_all(kWorkerChannelFd, frame);
   }
@@ -165,6 +175,7 @@ class Worker {
   std::map<std::uint32_t, std::unique_ptr<PreparedJob>> jobs_;
   std::map<std::string, std::unique_ptr<StorageBackend>> storages_;
   std::string scratch_;
+  std::deque<std::string> arena_;  // result bytes of the open batch (stable addresses)
 };
 
 }  // namespace

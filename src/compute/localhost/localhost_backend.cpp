@@ -274,11 +274,14 @@ void LocalhostBackend::handle_frame(Slot& s, std::string_view frame) {
   Reader r(frame);
   auto type = static_cast<FrameType>(r.get<std::uint8_t>());
   if (type == FrameType::hello) return;
-  if (type != FrameType::results && type != FrameType::task_done) return;
+  if (type != FrameType::results && type != FrameType::persisted) return;
   if (s.inflight.empty()) return;
   InFlight& t = s.inflight.front();
-  if (type == FrameType::task_done) {
-    s.inflight.pop_front();
+  if (type == FrameType::persisted) {
+    r.get<std::uint32_t>();  // job seq
+    r.get<std::uint32_t>();  // first call of the task
+    t.reported = r.get<std::uint32_t>();
+    if (t.reported >= t.task.count) s.inflight.pop_front();
     return;
   }
   // One copy per frame, shared by every result in it: results never get copied one by one.
@@ -330,15 +333,15 @@ void LocalhostBackend::on_worker_death(std::size_t i) {
   for (auto& t : s.inflight) {
     const auto& job = t.job;
     const std::uint32_t end = t.task.first + t.task.count;
-    std::uint32_t from = t.task.first + (job->storage_transport ? 0 : t.reported);
+    // Calls before `from` are reported (pipe) or persisted (storage); the others re-run.
+    const std::uint32_t from = t.task.first + t.reported;
     const bool here = cur != kIdleSlot && seq_of(cur) == job->seq && index_of(cur) >= from && index_of(cur) < end;
     if (!here) {
       if (from < end) again.push_back(Pending{job, slice(t.task, from, end)});
       continue;
     }
     const std::uint32_t crashed = index_of(cur);
-    // Storage transport: calls before the crashed one wrote their status already.
-    if (!job->storage_transport && from < crashed) again.push_back(Pending{job, slice(t.task, from, crashed)});
+    if (from < crashed) again.push_back(Pending{job, slice(t.task, from, crashed)});
     CallFailure f;
     if (s.timed_out) {
       f.kind = FailureKind::timeout;
