@@ -80,6 +80,24 @@ void roundtrip() {
               us.back());
 }
 
+// Where a round trip's time goes, from one call's stats (ms after submit).
+void rtstats() {
+  lithops::FunctionExecutor fexec(bench_config());
+  fexec.call_async(noop, 0).get();
+  for (int i = 0; i < 400; ++i) {
+    auto t0 = Clock::now();
+    auto f = fexec.call_async(noop, i);
+    auto t1 = Clock::now();
+    f.get();
+    if (i % 40) continue;
+    std::printf("rtstats: %d round trip %.3f ms (submit %.3f); ", i, secs(Clock::now() - t0) * 1e3, secs(t1 - t0) * 1e3);
+    auto s = f.stats();
+    auto ms = [&](auto t) { return std::chrono::duration<double, std::milli>(t - s.host_submit).count(); };
+    std::printf("rtstats: worker start %.3f, func start %.3f, func end %.3f, result %.3f ms\n", ms(s.worker_start),
+                ms(s.func_start), ms(s.func_end), ms(s.host_result));
+  }
+}
+
 void sleep_bench() {
   lithops::FunctionExecutor fexec(bench_config(8));
   fexec.call_async(noop, 0).get();  // workers are up
@@ -126,5 +144,6 @@ int main(int argc, char** argv) {
   if (want("throughput")) throughput();
   if (want("roundtrip")) roundtrip();
   if (want("sleep")) sleep_bench();
+  if (!which.empty() && want("rtstats")) rtstats();
   if (want("montecarlo")) montecarlo();
 }

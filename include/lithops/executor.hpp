@@ -56,11 +56,11 @@ constexpr bool is_option_v = is_extra_args_v<std::decay_t<O>> || std::is_same_v<
 /// spread if need be), else the tuple of them.
 template <class... A>
 struct call_element {
-  using type = std::tuple<std::decay_t<A>...>;
+  using type = std::tuple<stored_t<A>...>;
 };
 template <class A>
 struct call_element<A> {
-  using type = std::decay_t<A>;
+  using type = stored_t<A>;
 };
 
 template <class Tuple>
@@ -117,7 +117,7 @@ class FunctionExecutor {
     req.offsets.push_back(0);
     {
       BufferOutputArchive ar(req.args);
-      (ar(args), ...);
+      (ar(detail::as_stored(args)), ...);
     }
     req.offsets.push_back(req.args.size());
     return Future<typename Plan::result>(detail::CallHandle{submit(std::move(req)), 0});
@@ -129,7 +129,7 @@ class FunctionExecutor {
     requires(!detail::is_futures_list<std::decay_t<Range>>::value && (detail::is_option_v<Opts> && ...))
   auto map(F&& f, Range&& data, const Opts&... opts) {
     using Fn = std::decay_t<F>;
-    using Element = std::decay_t<std::ranges::range_value_t<Range>>;
+    using Element = detail::stored_t<std::ranges::range_value_t<Range>>;
     auto extra = detail::extra_tuple(opts...);
     using Plan = detail::ArgPlan<Fn, Element, decltype(extra)>;
     detail::JobRequest req;
@@ -139,7 +139,7 @@ class FunctionExecutor {
     {
       BufferOutputArchive ar(req.args);  // one archive for the whole job: no per-call set-up
       for (const auto& element : data) {
-        ar(element);
+        ar(detail::as_stored(element));
         detail::serialize_tuple(ar, extra);
         req.offsets.push_back(req.args.size());
       }

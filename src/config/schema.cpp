@@ -21,8 +21,9 @@ const std::vector<ConfigKey>& config_schema() {
       {"lithops.retries", T::integer, "0", {}, "extra attempts for a call that threw, crashed or timed out"},
       {"lithops.data_cleaner", T::boolean, "true", {},
        "delete a job's temporary data in storage once its results are on the client"},
-      {"lithops.monitoring_interval", T::number, "0.02", {},
-       "seconds between listings of status objects in storage (storage transport)"},
+      {"lithops.monitoring_interval", T::number, "0.05", {},
+       "longest period between listings of status objects in storage (storage transport); "
+       "polls come faster right after new work or completions"},
       {"lithops.progress_bar", T::boolean, "true", {},
        "draw a progress bar on stderr, when it is a terminal, for waits longer than a second"},
       {"localhost.worker_processes", T::integer, "0", {}, "worker processes in the pool; 0: one per core"},

@@ -174,13 +174,15 @@ void JobState::add_listener(CompletionListener listener) {
 
 void JobState::notify(const std::vector<std::uint32_t>& done) {
   if (done.empty()) return;
+  // Waiters first: listeners may do slow work (submitting dependent calls, cleaning storage)
+  // that a thread blocked in get() must not wait for.
+  signal_completion();
   std::vector<CompletionListener> listeners;
   {
     std::lock_guard lock(mu_);
     listeners = listeners_;
   }
   for (auto& l : listeners) l(done);
-  signal_completion();
 }
 
 CallFailure JobState::failure(std::size_t index) const {

@@ -1,5 +1,6 @@
 #include "executor/storage_monitor.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/job_manifest.hpp"
@@ -30,24 +31,34 @@ void StorageMonitor::watch(std::shared_ptr<JobState> job) {
 
 void StorageMonitor::loop() {
   std::vector<Watched> watched;
+  // Adaptive period: soon after new work or new completions (more are likely), then growing by
+  // a quarter up to the configured interval while nothing changes. A short job is seen done within a
+  // few ms; an idle long job costs one listing per interval.
+  const auto fastest = std::max<std::chrono::duration<double>>(interval_ / 20, std::chrono::milliseconds(1));
+  std::chrono::duration<double> period = fastest;
   for (;;) {
     {
       std::unique_lock lock(mu_);
       if (watched.empty()) cv_.wait(lock, [&] { return stop_ || !incoming_.empty(); });
-      else cv_.wait_for(lock, interval_, [&] { return stop_; });
+      else cv_.wait_for(lock, period, [&] { return stop_ || !incoming_.empty(); });
       if (stop_) return;
+      if (!incoming_.empty()) period = fastest;
       for (auto& w : incoming_) watched.push_back(std::move(w));
       incoming_.clear();
     }
+    bool progress = false;
     for (auto& w : watched) {
       try {
+        std::size_t before = w.job->remaining();
         poll(w);
+        progress = progress || w.job->remaining() != before;
       } catch (const std::exception& e) {
         // A storage hiccup: the next poll tries again; nothing is lost since statuses persist.
         log_warn("{}: listing call statuses failed, will retry: {}", w.job->info().job_key, e.what());
       }
     }
     std::erase_if(watched, [](const Watched& w) { return w.job->finished(); });
+    period = progress ? fastest : std::min<std::chrono::duration<double>>(period * 1.25, interval_);
   }
 }
 

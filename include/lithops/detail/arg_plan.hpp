@@ -6,6 +6,7 @@
 /// to every call. Either way the bytes on the wire are the same (cereal writes a tuple as its
 /// elements in order), which is what lets the results of one job feed the next.
 
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -13,6 +14,31 @@
 #include "lithops/detail/function_ref.hpp"
 
 namespace lithops {
+
+namespace detail {
+/// The type an argument travels as: decayed, with C strings as std::string (a pointer cannot
+/// travel; what it points to can).
+template <class T>
+struct stored {
+  using type = std::decay_t<T>;
+};
+template <class T>
+  requires std::is_same_v<std::decay_t<T>, const char*> || std::is_same_v<std::decay_t<T>, char*>
+struct stored<T> {
+  using type = std::string;
+};
+template <class T>
+using stored_t = typename stored<T>::type;
+
+/// The value as it travels: C strings become std::string, anything else is passed through.
+template <class T>
+decltype(auto) as_stored(const T& value) {
+  if constexpr (std::is_same_v<stored_t<T>, std::string> && !std::is_same_v<std::decay_t<T>, std::string>)
+    return std::string(value);
+  else
+    return (value);
+}
+}  // namespace detail
 
 /// Arguments appended to every call of a map (Lithops' `extra_args`).
 template <class... Ts>
@@ -22,8 +48,8 @@ struct ExtraArgs {
 
 /// `fexec.map(f, data, lithops::extra_args(10, std::string("x")))`
 template <class... Ts>
-ExtraArgs<std::decay_t<Ts>...> extra_args(Ts&&... values) {
-  return {std::tuple<std::decay_t<Ts>...>(std::forward<Ts>(values)...)};
+ExtraArgs<detail::stored_t<Ts>...> extra_args(Ts&&... values) {
+  return {std::tuple<detail::stored_t<Ts>...>(std::forward<Ts>(values)...)};
 }
 
 namespace detail {

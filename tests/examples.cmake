@@ -1,0 +1,29 @@
+# Every example program runs as a test, in both localhost transports ("pipe", and "storage"
+# where calls travel only through storage, as with remote backends). Each run uses a private
+# storage directory through its own config file. An example checks its own results and exits
+# non-zero when one is wrong, so the exit code is the verdict; the output is also scanned for
+# signs of a crash the exit code could hide (a worker's std::terminate, a sanitizer report).
+if(NOT LITHOPS_BUILD_EXAMPLES)
+  return()
+endif()
+
+set(LITHOPS_EXAMPLE_FAIL_REGEX "terminate called" "Sanitizer" "runtime error: ")
+get_property(lithops_example_targets DIRECTORY ${PROJECT_SOURCE_DIR}/examples PROPERTY BUILDSYSTEM_TARGETS)
+
+foreach(transport pipe storage)
+  set(dir ${LITHOPS_TEST_TMP}/examples-${transport})
+  set(config_file ${dir}/lithops_config.yaml)
+  file(MAKE_DIRECTORY ${dir})
+  file(WRITE ${config_file}
+    "lithops:\n  log_level: WARNING\n  progress_bar: false\n"
+    "localhost:\n  transport: ${transport}\n  storage_dir: ${dir}/storage\n")
+  foreach(target ${lithops_example_targets})
+    string(REGEX REPLACE "^example_" "" name ${target})
+    add_test(NAME example.${name}.${transport} COMMAND ${target})
+    set_tests_properties(example.${name}.${transport} PROPERTIES
+      TIMEOUT 60
+      LABELS "examples"
+      ENVIRONMENT "LITHOPS_CONFIG_FILE=${config_file}"
+      FAIL_REGULAR_EXPRESSION "${LITHOPS_EXAMPLE_FAIL_REGEX}")
+  endforeach()
+endforeach()
