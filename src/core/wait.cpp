@@ -37,7 +37,7 @@ std::vector<bool> wait_calls(const std::vector<const CallHandle*>& calls, Return
     bool satisfied = when == ReturnWhen::always || n_final == calls.size() ||
                      (when == ReturnWhen::any_completed && n_final > 0);
     auto now = Clock::now();
-    if (progress && !bar && !satisfied && now - start >= kProgressAfter) bar.emplace(calls.size());
+    if (progress && !bar && !satisfied && now - start >= kProgressAfter) bar.emplace(calls.size(), start);
     if (bar) bar->update(n_final);
     if (satisfied || (deadline && now >= *deadline)) {
       if (bar) bar->finish(n_final);

@@ -11,7 +11,8 @@ namespace {
 constexpr int kWidth = 40;
 }
 
-ProgressBar::ProgressBar(std::size_t total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+ProgressBar::ProgressBar(std::size_t total, std::chrono::steady_clock::time_point start)
+    : total_(total), start_(start) {}
 
 void ProgressBar::update(std::size_t done) {
   if (done != last_drawn_) draw(done);

@@ -7,7 +7,8 @@ namespace lithops::detail {
 
 class ProgressBar {
  public:
-  explicit ProgressBar(std::size_t total);
+  /// `start`: when the wait began (the bar shows time since then).
+  ProgressBar(std::size_t total, std::chrono::steady_clock::time_point start);
   void update(std::size_t done);
   void finish(std::size_t done);
 
