@@ -24,6 +24,8 @@ const std::vector<ConfigKey>& config_schema() {
       {"lithops.monitoring_interval", T::number, "0.05", {},
        "longest period between listings of status objects in storage (storage transport); "
        "polls come faster right after new work or completions"},
+      {"lithops.storage_attempts", T::integer, "5", {},
+       "attempts of a storage operation that fails transiently, with exponential backoff from 20 ms"},
       {"lithops.progress_bar", T::boolean, "true", {},
        "draw a progress bar on stderr, when it is a terminal, for waits longer than a second"},
       {"localhost.worker_processes", T::integer, "0", {}, "worker processes in the pool; 0: one per core"},

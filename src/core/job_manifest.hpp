@@ -34,6 +34,7 @@ struct TaskSpec {
   std::uint32_t first = 0;
   std::uint32_t count = 0;
   std::uint8_t attempt = 1;          // attempt number of these calls (1 = first try)
+  std::uint8_t deaths = 0;           // workers that died running this task outside any call
   std::string data_key;              // empty: inline
   std::vector<std::uint64_t> offsets;
   std::string args;                  // inline only: the bytes offsets[0]..offsets[count] refer to

@@ -5,6 +5,7 @@
 #include "lithops/config.hpp"
 #include "lithops/errors.hpp"
 #include "storage/localhost/localhost_storage.hpp"
+#include "storage/retrying_storage.hpp"
 
 namespace lithops::detail {
 
@@ -27,7 +28,8 @@ void StorageBackend::delete_prefix(const std::string& bucket, const std::string&
 
 std::unique_ptr<StorageBackend> make_storage(const Config& config) {
   std::string name = config.get_string("lithops.storage");
-  if (name == "localhost") return std::make_unique<LocalhostStorage>(config);
+  const auto attempts = static_cast<int>(config.get_int("lithops.storage_attempts"));
+  if (name == "localhost") return std::make_unique<RetryingStorage>(std::make_unique<LocalhostStorage>(config), attempts);
   // The schema's choices make this unreachable; kept so a new choice without a backend fails loudly.
   throw ConfigError("lithops.storage: no backend implements '" + name + "'");
 }

@@ -24,6 +24,9 @@ constexpr std::uint32_t kMaxBatch = 16384;    // calls per task frame when sizin
 constexpr std::size_t kPrefetchDepth = 2;     // tasks queued per worker, so it never waits for us
 constexpr int kTimeoutTickMs = 20;            // how often running calls are checked for overrun
 constexpr std::uint64_t kEventfdTag = ~std::uint64_t{0};
+// A worker that keeps dying between calls (e.g. it cannot write to storage) must not be
+// replaced and fed the same task for ever: after this many deaths the task's calls fail.
+constexpr std::uint8_t kMaxDeathsOutsideCalls = 3;
 
 // Calls [from, to) of a task, as a task of their own.
 TaskSpec slice(const TaskSpec& t, std::uint32_t from, std::uint32_t to) {
@@ -31,6 +34,7 @@ TaskSpec slice(const TaskSpec& t, std::uint32_t from, std::uint32_t to) {
   s.first = from;
   s.count = to - from;
   s.attempt = t.attempt;
+  s.deaths = t.deaths;
   s.data_key = t.data_key;
   if (!t.offsets.empty()) {
     auto a = from - t.first, b = to - t.first;
@@ -330,14 +334,27 @@ void LocalhostBackend::on_worker_death(std::size_t i) {
   const std::int64_t cur_start = s.proc->current_start_ns();
   const int pid = s.proc->pid();
   std::vector<Pending> again;
-  for (auto& t : s.inflight) {
+  for (std::size_t k = 0; k < s.inflight.size(); ++k) {
+    InFlight& t = s.inflight[k];
     const auto& job = t.job;
     const std::uint32_t end = t.task.first + t.task.count;
     // Calls before `from` are reported (pipe) or persisted (storage); the others re-run.
     const std::uint32_t from = t.task.first + t.reported;
     const bool here = cur != kIdleSlot && seq_of(cur) == job->seq && index_of(cur) >= from && index_of(cur) < end;
     if (!here) {
-      if (from < end) again.push_back(Pending{job, slice(t.task, from, end)});
+      if (from >= end) continue;
+      TaskSpec rest = slice(t.task, from, end);
+      // The front task was being worked on: the worker died between its calls.
+      if (k == 0 && cur == kIdleSlot && ++rest.deaths >= kMaxDeathsOutsideCalls) {
+        CallFailure f;
+        f.kind = FailureKind::internal;
+        f.type_name = "WorkerFailure";
+        f.message = fmt::format("{} workers died running this task outside the function (last: {})",
+                                static_cast<int>(rest.deaths), WorkerProcess::describe_status(status));
+        for (std::uint32_t c = from; c < end; ++c) job->sink->on_failure(*job, c, f, t.task.attempt, pid, s.host, 0);
+        continue;
+      }
+      again.push_back(Pending{job, std::move(rest)});
       continue;
     }
     const std::uint32_t crashed = index_of(cur);
