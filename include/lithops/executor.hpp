@@ -108,6 +108,7 @@ class FunctionExecutor {
   template <class F, class... Args>
   auto call_async_with(const CallOptions& options, F&& f, Args&&... args) {
     using Fn = std::decay_t<F>;
+    (detail::require_serializable<detail::stored_t<Args>>(), ...);  // our message before cereal's
     using Plan = detail::ArgPlan<Fn, typename detail::call_element<Args...>::type, std::tuple<>>;
     detail::JobRequest req;
     req.kind = 'A';
@@ -130,7 +131,9 @@ class FunctionExecutor {
   auto map(F&& f, Range&& data, const Opts&... opts) {
     using Fn = std::decay_t<F>;
     using Element = detail::stored_t<std::ranges::range_value_t<Range>>;
+    detail::require_serializable<Element>();  // our message before cereal's
     auto extra = detail::extra_tuple(opts...);
+    detail::require_serializable<decltype(extra)>();
     using Plan = detail::ArgPlan<Fn, Element, decltype(extra)>;
     detail::JobRequest req;
     req.function = Plan::spec(f);

@@ -100,31 +100,88 @@ void CEREAL_LOAD_FUNCTION_NAME(BufferInputArchive& ar, cereal::BinaryData<T>& bd
   ar.loadBinary(bd.data, static_cast<std::size_t>(bd.size));
 }
 
-/// True when values of `T` can be sent to and received from a worker.
-template <class T>
-inline constexpr bool is_serializable_v =
-    cereal::traits::is_output_serializable<std::decay_t<T>, BufferOutputArchive>::value &&
-    cereal::traits::is_input_serializable<std::decay_t<T>, BufferInputArchive>::value;
-
 namespace detail {
 
-/// Instantiated only to fail: the compiler prints "required from
-/// lithops::detail::type_is_not_serializable<YourType>", which names the offending type.
-template <class T, bool Ok = is_serializable_v<T>>
+template <class T>
+inline constexpr bool cereal_knows_v =
+    cereal::traits::is_output_serializable<T, BufferOutputArchive>::value &&
+    cereal::traits::is_input_serializable<T, BufferInputArchive>::value;
+
+template <class... Ts>
+struct first_non_void {
+  using type = void;
+};
+template <class T, class... Ts>
+struct first_non_void<T, Ts...> {
+  using type = std::conditional_t<std::is_void_v<T>, typename first_non_void<Ts...>::type, T>;
+};
+
+/// The innermost type in T that cannot be serialized, or void. cereal's own trait accepts
+/// any std container whatever its elements; this looks inside, so that the error names the
+/// element type rather than failing deep in cereal.
+template <class T>
+struct first_unserializable {
+  using type = std::conditional_t<cereal_knows_v<T>, void, T>;
+};
+template <class... Ts>
+struct first_unserializable_of {
+  using type = typename first_non_void<typename first_unserializable<std::decay_t<Ts>>::type...>::type;
+};
+template <class T, class A>
+struct first_unserializable<std::vector<T, A>> : first_unserializable_of<T> {};
+template <class T, class A>
+struct first_unserializable<std::deque<T, A>> : first_unserializable_of<T> {};
+template <class T, class A>
+struct first_unserializable<std::list<T, A>> : first_unserializable_of<T> {};
+template <class T, std::size_t N>
+struct first_unserializable<std::array<T, N>> : first_unserializable_of<T> {};
+template <class T, class C, class A>
+struct first_unserializable<std::set<T, C, A>> : first_unserializable_of<T> {};
+template <class T, class H, class E, class A>
+struct first_unserializable<std::unordered_set<T, H, E, A>> : first_unserializable_of<T> {};
+template <class K, class V, class C, class A>
+struct first_unserializable<std::map<K, V, C, A>> : first_unserializable_of<K, V> {};
+template <class K, class V, class H, class E, class A>
+struct first_unserializable<std::unordered_map<K, V, H, E, A>> : first_unserializable_of<K, V> {};
+template <class T>
+struct first_unserializable<std::optional<T>> : first_unserializable_of<T> {};
+template <class A, class B>
+struct first_unserializable<std::pair<A, B>> : first_unserializable_of<A, B> {};
+template <class... Ts>
+struct first_unserializable<std::tuple<Ts...>> : first_unserializable_of<Ts...> {};
+template <class... Ts>
+struct first_unserializable<std::variant<Ts...>> : first_unserializable_of<Ts...> {};
+template <class T, class D>
+struct first_unserializable<std::unique_ptr<T, D>> : first_unserializable_of<T> {};
+template <class T>
+struct first_unserializable<std::shared_ptr<T>> : first_unserializable_of<T> {};
+
+template <class T>
+inline constexpr bool dependent_false_v = false;
+
+/// Instantiated only for a type that cannot be serialized, to fail: the compiler prints
+/// "required from lithops::detail::type_is_not_serializable<YourType>", naming the type.
+template <class T>
 struct type_is_not_serializable {
-  static_assert(Ok,
+  static_assert(dependent_false_v<T>,
                 "lithops: this argument or result type cannot be serialized (see the type in "
                 "'type_is_not_serializable<...>' above). Give it a serialize(Archive&) method, "
                 "or include the cereal/types header for it.");
-  static constexpr bool value = Ok;
+  static constexpr bool value = false;
 };
 
 template <class T>
 constexpr void require_serializable() {
-  static_assert(type_is_not_serializable<std::decay_t<T>>::value);
+  using Bad = typename first_unserializable<std::decay_t<T>>::type;
+  if constexpr (!std::is_void_v<Bad>) static_assert(type_is_not_serializable<Bad>::value);
 }
 
 }  // namespace detail
+
+/// True when values of `T` (and everything inside it) can be sent to and received from a worker.
+template <class T>
+inline constexpr bool is_serializable_v =
+    std::is_void_v<typename detail::first_unserializable<std::decay_t<T>>::type>;
 
 /// Appends `value` to `out`.
 template <class T>

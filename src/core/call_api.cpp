@@ -1,4 +1,6 @@
 // The type-erased functions typed futures call (include/lithops/detail/job_handle.hpp).
+#include <thread>
+
 #include "core/job_state.hpp"
 #include "lithops/errors.hpp"
 
@@ -25,11 +27,13 @@ CallState call_state(const CallHandle& h) noexcept {
 bool call_wait(const CallHandle& h, Deadline deadline) {
   if (!h.job) throw Error("lithops: wait on an empty future");
   // A short spin first: a no-op call comes back in tens of microseconds, and a futex sleep
-  // and wake-up would add a good part of that again.
+  // and wake-up would add a good part of that again. The spin yields: on a machine with few
+  // cores the worker or the supervisor may be queued on this very core.
   const auto spin_until = Clock::now() + kSpin;
   while (Clock::now() < spin_until) {
     if (is_final(call_state(h))) return true;
     cpu_relax();
+    std::this_thread::yield();
   }
   for (;;) {
     std::uint64_t seen = completion_epoch();

@@ -18,13 +18,11 @@
 #include "storage/storage_backend.hpp"
 #include "util/fd_io.hpp"
 #include "worker/call_runner.hpp"
+#include "worker/outcome_batcher.hpp"
 
 namespace lithops::detail {
 
 namespace {
-
-constexpr std::size_t kFlushBytes = 256 * 1024;       // results frame size that forces a send
-constexpr std::int64_t kFlushNs = 1'000'000;          // and the age (1 ms) that forces one
 
 class Worker {
  public:
@@ -102,28 +100,13 @@ class Worker {
     }
   }
 
-  // Runs a task's calls in order and reports their outcomes in batches: a batch closes at
-  // 256 KiB, 1 ms after it opened, or at the end of the task. Pipe transport: a batch is a
-  // `results` frame. Storage transport: a batch is a status object, followed by a `persisted`
-  // frame so that the supervisor knows which calls a crash must not re-run.
+  // Runs a task's calls in order; the batcher reports their outcomes. Pipe transport: a
+  // batch is a `results` frame. Storage transport: a batch is a status object, followed by a
+  // `persisted` frame so that the supervisor knows which calls a crash must not re-run.
   void run_task(const PreparedJob& job, const TaskSpec& task, std::string_view args_base) {
-    const bool to_storage = !task.data_key.empty();
-    std::string frame;   // pipe: the frame being filled
-    std::string record;  // storage: encoded outcomes of the open batch
-    std::vector<CallOutcome> batch;
-    std::uint32_t batch_first = task.first, done = 0;
-    std::int64_t opened_ns = now_ns();
-    std::size_t payload_bytes = 0;
-    auto flush = [&] {
-      if (batch.empty()) return;
-      if (to_storage) {
-        StorageBackend& st = storage(job.manifest().storage_config);
-        st.put_object(st.bucket(), JobKeys::status(job.manifest().job_key, batch_first,
-                                                   static_cast<std::uint32_t>(batch.size())),
-                      encode_status_object(batch, ::getpid(), host_name()));
-        send_persisted(job.seq(), task.first, done);
-      } else {
-        frame.clear();
+    if (task.data_key.empty()) {
+      batcher_.begin_task([this, &job](std::span<const CallOutcome> batch, std::uint32_t) {
+        std::string frame;
         auto start = begin_frame(frame, FrameType::results);
         Writer w(frame);
         w.put<std::uint32_t>(job.seq());
@@ -131,27 +114,24 @@ class Worker {
         for (const auto& o : batch) o.write(w);
         end_frame(frame, start);
         write_all(kWorkerChannelFd, frame);
-      }
-      batch.clear();
-      arena_.clear();
-      payload_bytes = 0;
-      batch_first = task.first + done;
-      opened_ns = now_ns();
-    };
+      });
+    } else {
+      batcher_.begin_task([this, &job, &task](std::span<const CallOutcome> batch, std::uint32_t done) {
+        StorageBackend& st = storage(job.manifest().storage_config);
+        st.put_object(st.bucket(),
+                      JobKeys::status(job.manifest().job_key, batch.front().index,
+                                      static_cast<std::uint32_t>(batch.size())),
+                      encode_status_object(batch, ::getpid(), host_name()));
+        send_persisted(job.seq(), task.first, done);
+      });
+    }
     for (std::uint32_t i = 0; i < task.count; ++i) {
       std::string_view args = args_base.substr(task.offsets[i] - task.offsets[0], task.offsets[i + 1] - task.offsets[i]);
-      scratch_.clear();
-      CallOutcome o = job.run(task.first + i, task.attempt, args, scratch_, slot_);
-      // Keep the payload alive until the batch is written: outcomes point into arena_ blocks.
-      arena_.push_back(std::move(scratch_));
-      scratch_ = std::string();
-      o.payload = arena_.back();
-      payload_bytes += o.payload.size();
-      batch.push_back(o);
-      ++done;
-      if (payload_bytes >= kFlushBytes || o.func_end_ns - opened_ns >= kFlushNs) flush();
+      std::string payload;
+      CallOutcome o = job.run(task.first + i, task.attempt, args, payload, slot_);
+      batcher_.add(o, std::move(payload), i + 1 < task.count);
     }
-    flush();
+    batcher_.end_task();
   }
 
   void send_persisted(std::uint32_t seq, std::uint32_t first, std::uint32_t done) {
@@ -174,8 +154,7 @@ class Worker {
   WorkerSlot* slot_ = nullptr;
   std::map<std::uint32_t, std::unique_ptr<PreparedJob>> jobs_;
   std::map<std::string, std::unique_ptr<StorageBackend>> storages_;
-  std::string scratch_;
-  std::deque<std::string> arena_;  // result bytes of the open batch (stable addresses)
+  OutcomeBatcher batcher_;  // last member: its flusher thread stops before the rest goes
 };
 
 }  // namespace

@@ -234,7 +234,8 @@ void LocalhostBackend::send_task(Slot& s, const std::shared_ptr<BackendJob>& job
   }
   end_frame(out, start);
   job->sink->on_dispatched(*job, task.first, task.count);
-  if (!task.args.empty()) task.args = std::string();  // sent: the worker has them now
+  // The task keeps its own argument bytes (chained and reduce calls) until its outcomes are
+  // in: if the worker dies, its unreported calls are re-queued from them.
   s.inflight.push_back(InFlight{job, std::move(task), 0});
   flush(s);
 }

@@ -1,0 +1,161 @@
+#pragma once
+// Shared by the end-to-end tests: the parameter space (transport x worker count), a fixture that
+// gives each test its own config and scratch directory, and functions the tests send to workers.
+//
+// Synchronisation rule: tests wait on futures, never on sleeps. A function may sleep to be slow
+// or may wait for a "gate" file that the test creates, which is how a test holds a call running
+// for as long as it needs, deterministically.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <lithops/lithops.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "test_config.hpp"
+
+namespace e2e {
+
+/// One point of the parameter space.
+struct Setup {
+  std::string transport;  ///< "pipe" or "storage"
+  int workers;
+};
+
+inline void PrintTo(const Setup& s, std::ostream* os) { *os << s.transport << "/" << s.workers << " workers"; }
+
+/// gtest names: "pipe_2workers".
+inline std::string setup_name(const ::testing::TestParamInfo<Setup>& info) {
+  return info.param.transport + "_" + std::to_string(info.param.workers) + "workers";
+}
+
+/// Every transport with 2 workers: for behaviour that does not depend on the pool size.
+inline auto transports() { return ::testing::Values(Setup{"pipe", 2}, Setup{"storage", 2}); }
+
+/// Every transport at several pool sizes: for concurrency and failure isolation.
+inline auto pool_sizes() {
+  return ::testing::Values(Setup{"pipe", 1}, Setup{"pipe", 2}, Setup{"pipe", 4}, Setup{"storage", 1},
+                           Setup{"storage", 2}, Setup{"storage", 4});
+}
+
+/// Opens a gate: calls waiting on it (hold_until_open, hold_if_negative) return.
+inline void open_gate(const std::string& path) { std::ofstream(path) << "open"; }
+
+/// Gives each test a Config for its parameters, with a private storage directory, and a
+/// scratch directory (markers, gates) that workers can see.
+class E2E : public ::testing::TestWithParam<Setup> {
+ protected:
+  void SetUp() override {
+    config_ = lithops::testing::test_config(GetParam().transport, GetParam().workers);
+    storage_dir_ = config_.get_string("localhost.storage_dir");
+    scratch_ = storage_dir_ + "/scratch";
+    std::filesystem::create_directories(scratch_);
+  }
+
+  const lithops::Config& config() const { return config_; }
+  const std::string& storage_dir() const { return storage_dir_; }
+  const std::string& scratch_dir() const { return scratch_; }
+  /// A path in the scratch directory (not created).
+  std::string scratch(const std::string& name) const { return scratch_ + "/" + name; }
+  bool storage_transport() const { return GetParam().transport == "storage"; }
+
+  lithops::Config config_;
+  std::string storage_dir_;
+  std::string scratch_;
+};
+
+/// The longest a gated call waits, so that a forgotten gate cannot hang a worker for good.
+inline constexpr std::chrono::seconds kGateLimit{60};
+
+// ---- functions the tests send (defined in functions.cpp; external linkage, so that their
+// names are readable in stats and errors) ----
+
+int add_one(int x);
+int square(int x);
+int add(int a, int b);
+int add3(int x, int a, int b);
+int sum_tuple(std::tuple<int, int> t);
+long long sum_all(std::vector<int> v);
+std::vector<int> collect(std::vector<int> v);
+std::string shout(std::string s);
+std::vector<int> iota_n(int n);
+std::map<std::string, int> count_words(std::string text);
+std::string make_blob(int size);
+std::size_t blob_size(std::string blob);
+std::tuple<int, std::string> number_and_name(int x);
+std::string describe(int x, std::string name);
+void touch(std::string path);
+bool in_worker(int x);
+int stats_probe(int x);
+/// Runs a map of its own, on a one-worker executor with storage in `storage_dir`.
+int nested_sum_of_squares(int n, std::string storage_dir);
+
+struct Point {
+  double x = 0, y = 0;
+  template <class A>
+  void serialize(A& ar) {
+    ar(x, y);
+  }
+  bool operator==(const Point&) const = default;
+};
+Point midpoint(Point a, Point b);
+
+/// A function object with state: travels as its serialized members.
+struct Scale {
+  int factor = 1;
+  int operator()(int x) const { return factor * x; }
+  template <class A>
+  void serialize(A& ar) {
+    ar(factor);
+  }
+};
+
+/// A stateless function object: rebuilt on the worker by default construction.
+struct Negate {
+  int operator()(int x) const { return -x; }
+};
+
+// Failures.
+struct CustomError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+int throw_invalid_argument(int x);
+int throw_custom_error(int x);
+int throw_int(int x);
+int fail_on(int x, int bad);
+int crash_on(int x, int bad, std::string how);
+int sleep_on(int x, int slow, double seconds);
+/// Appends a line to `<dir>/run-<x>` (counting its runs), then crashes if `x == bad`.
+int count_then_crash_on(int x, int bad, std::string dir);
+/// How many times count_then_crash_on ran for `x`.
+int runs_of(const std::string& dir, int x);
+
+// Waiting on the test.
+int hold_until_open(int x, std::string gate);
+int hold_if_negative(int x, std::string gate);
+
+// Retries: each fails (throws, crashes or overruns) while `marker` does not exist, and creates
+// it, so the first attempt fails and the second succeeds.
+int throw_first_time(int x, std::string marker);
+int crash_first_time(int x, std::string marker);
+int hang_first_time(int x, std::string marker);
+/// A reducer that crashes its worker the first time (while `marker` does not exist).
+struct SumCrashingFirstTime {
+  std::string marker;
+  long long operator()(std::vector<int> v) const;
+  template <class A>
+  void serialize(A& ar) {
+    ar(marker);
+  }
+};
+int always_throw(int x);
+int always_crash(int x);
+
+}  // namespace e2e

@@ -1,0 +1,361 @@
+// The contract every StorageBackend (src/storage/storage_backend.hpp) keeps, as one typed test
+// suite. A new backend is added by writing a StorageFixture specialisation that opens it on a
+// fresh, private bucket (for a remote backend: against a real server) and appending its type to
+// `Backends` below; it is done when it passes the same tests as the others. Decorators keep the
+// contract too: the suite also runs on what make_storage returns.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <lithops/lithops.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <atomic>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/localhost/localhost_storage.hpp"
+#include "storage/storage_backend.hpp"
+#include "test_config.hpp"
+
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using lithops::detail::ByteRange;
+using lithops::detail::StorageBackend;
+
+/// How the suite opens each backend: `make()` returns a backend whose `bucket()` is empty.
+template <class Backend>
+struct StorageFixture;
+
+template <>
+struct StorageFixture<lithops::detail::LocalhostStorage> {
+  static std::unique_ptr<StorageBackend> make() {
+    lithops::Config c;
+    c.set("localhost.storage_dir", lithops::testing::test_storage_dir());
+    return std::make_unique<lithops::detail::LocalhostStorage>(c);
+  }
+};
+
+/// What the runtime really uses: the backend `lithops.storage` names, inside the decorators
+/// make_storage puts around it (retries).
+struct ConfiguredLocalhost {};
+
+template <>
+struct StorageFixture<ConfiguredLocalhost> {
+  static std::unique_ptr<StorageBackend> make() {
+    lithops::Config c;
+    c.set("lithops.storage", "localhost").set("localhost.storage_dir", lithops::testing::test_storage_dir());
+    return lithops::detail::make_storage(c);
+  }
+};
+
+template <class Backend>
+class StorageContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage_ = StorageFixture<Backend>::make();
+    bucket_ = storage_->bucket();
+  }
+  StorageBackend& st() { return *storage_; }
+  void put(const std::string& key, std::string_view data) { st().put_object(bucket_, key, data); }
+  std::string get(const std::string& key) { return st().get_object(bucket_, key); }
+  std::string get(const std::string& key, std::uint64_t first, std::uint64_t last) {
+    return st().get_object(bucket_, key, ByteRange{first, last});
+  }
+  std::vector<std::string> list(const std::string& prefix, const std::string& start_after = "") {
+    return st().list_keys(bucket_, prefix, start_after);
+  }
+
+  std::unique_ptr<StorageBackend> storage_;
+  std::string bucket_;
+};
+
+using Backends = ::testing::Types<lithops::detail::LocalhostStorage, ConfiguredLocalhost>;
+TYPED_TEST_SUITE(StorageContract, Backends);
+
+std::string binary_blob(std::size_t n) {
+  std::string s(n, '\0');
+  std::mt19937 rng(42);
+  for (auto& c : s) c = static_cast<char>(rng() & 0xff);
+  return s;
+}
+
+// ---- put / get ----
+
+TYPED_TEST(StorageContract, HasANameAndABucket) {
+  EXPECT_FALSE(this->st().name().empty());
+  EXPECT_FALSE(this->bucket_.empty());
+}
+
+TYPED_TEST(StorageContract, PutThenGetReturnsTheSameBytes) {
+  this->put("obj", "hello");
+  EXPECT_EQ(this->get("obj"), "hello");
+  auto blob = binary_blob(3 * 1024 * 1024 + 17);
+  this->put("blob.bin", blob);
+  EXPECT_EQ(this->get("blob.bin"), blob);
+}
+
+TYPED_TEST(StorageContract, PutReplacesAnExistingObject) {
+  this->put("obj", "a much longer first version");
+  this->put("obj", "short");
+  EXPECT_EQ(this->get("obj"), "short");
+  EXPECT_EQ(this->st().head_object(this->bucket_, "obj")->size, 5u);
+}
+
+TYPED_TEST(StorageContract, EmptyObjectRoundTrips) {
+  this->put("empty", "");
+  EXPECT_EQ(this->get("empty"), "");
+  auto info = this->st().head_object(this->bucket_, "empty");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->size, 0u);
+  EXPECT_THAT(this->list("empty"), ElementsAre("empty"));
+  EXPECT_EQ(this->get("empty", 0, 10), "");
+}
+
+TYPED_TEST(StorageContract, GetOfAMissingKeyThrowsNoSuchKeyError) {
+  EXPECT_THROW(this->get("no/such/key"), lithops::NoSuchKeyError);
+  this->put("present", "x");
+  EXPECT_THROW(this->get("presen"), lithops::NoSuchKeyError);
+  EXPECT_THROW(this->get("no/such/key", 0, 1), lithops::NoSuchKeyError);
+}
+
+TYPED_TEST(StorageContract, NoSuchKeyErrorIsAStorageErrorNamingTheKey) {
+  try {
+    this->get("missing-object");
+    FAIL() << "expected NoSuchKeyError";
+  } catch (const lithops::StorageError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("missing-object"));
+  }
+}
+
+TYPED_TEST(StorageContract, PutIntoAMissingBucketThrowsNoSuchBucketError) {
+  EXPECT_THROW(this->st().put_object("no-such-bucket-" + this->bucket_, "k", "v"), lithops::NoSuchBucketError);
+}
+
+// ---- ranges ----
+
+TYPED_TEST(StorageContract, RangeReadsReturnTheRequestedBytes) {
+  const std::string data = "0123456789";
+  this->put("r", data);
+  EXPECT_EQ(this->get("r", 0, 1), "0");
+  EXPECT_EQ(this->get("r", 9, 10), "9");
+  EXPECT_EQ(this->get("r", 3, 7), "3456");
+  EXPECT_EQ(this->get("r", 0, 10), data);
+}
+
+TYPED_TEST(StorageContract, RangesPastTheEndAreClippedToTheObject) {
+  this->put("r", "0123456789");
+  EXPECT_EQ(this->get("r", 8, 100), "89");
+  EXPECT_EQ(this->get("r", 0, 1000), "0123456789");
+  EXPECT_EQ(this->get("r", 10, 15), "");
+  EXPECT_EQ(this->get("r", 50, 60), "");
+}
+
+TYPED_TEST(StorageContract, EmptyAndInvertedRangesReadNothing) {
+  this->put("r", "0123456789");
+  EXPECT_EQ(this->get("r", 5, 5), "");
+  EXPECT_EQ(this->get("r", 7, 3), "");
+}
+
+TYPED_TEST(StorageContract, RangeReadsOfALargeObjectMatchItsBytes) {
+  auto blob = binary_blob(1 << 20);
+  this->put("big", blob);
+  for (auto [a, b] : {std::pair<std::size_t, std::size_t>{0, 4096}, {4095, 4097}, {500000, 700001}, {(1 << 20) - 3, 1 << 20}})
+    EXPECT_EQ(this->get("big", a, b), blob.substr(a, b - a)) << a << ".." << b;
+}
+
+// ---- keys ----
+
+TYPED_TEST(StorageContract, KeysWithSpacesUnicodeAndSlashesRoundTrip) {
+  const std::vector<std::string> keys = {"with space.txt", "dir with space/file name", "ünïcødé/日本語.bin",
+                                         "deep/ly/nested/path/to/key", "symbols/a+b=c,d;e@f!(g)~h&i'j%20k",
+                                         "dots/v1.2.3.tar.gz"};
+  for (const auto& k : keys) this->put(k, "value of " + k);
+  for (const auto& k : keys) EXPECT_EQ(this->get(k), "value of " + k) << k;
+  auto sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(this->list(""), sorted);
+}
+
+// S3 and every object store accept "..": only as a whole path component is it dangerous.
+TYPED_TEST(StorageContract, KeysContainingDoubleDotsRoundTrip) {
+  this->put("release..notes", "a");
+  this->put("data/file..v2", "b");
+  EXPECT_EQ(this->get("release..notes"), "a");
+  EXPECT_EQ(this->get("data/file..v2"), "b");
+  EXPECT_THAT(this->list("data/"), ElementsAre("data/file..v2"));
+}
+
+// ---- head ----
+
+TYPED_TEST(StorageContract, HeadObjectReportsTheSizeOrNothing) {
+  this->put("h", std::string(1234, 'h'));
+  auto info = this->st().head_object(this->bucket_, "h");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->size, 1234u);
+  EXPECT_FALSE(this->st().head_object(this->bucket_, "not-there").has_value());
+}
+
+TYPED_TEST(StorageContract, HeadObjectOfAPrefixIsNotAnObject) {
+  this->put("folder/inside", "x");
+  EXPECT_FALSE(this->st().head_object(this->bucket_, "folder").has_value());
+}
+
+// ---- list ----
+
+TYPED_TEST(StorageContract, ListKeysReturnsTheKeysUnderThePrefixSorted) {
+  for (const auto* k : {"p/c", "p/a", "p/b/2", "p/b/1", "q/a", "p.txt", "pa/x"}) this->put(k, "v");
+  EXPECT_THAT(this->list("p/"), ElementsAre("p/a", "p/b/1", "p/b/2", "p/c"));
+  EXPECT_THAT(this->list("q/"), ElementsAre("q/a"));
+  EXPECT_THAT(this->list(""), ElementsAre("p.txt", "p/a", "p/b/1", "p/b/2", "p/c", "pa/x", "q/a"));
+}
+
+TYPED_TEST(StorageContract, ListKeysMatchesPrefixesThatEndMidName) {
+  for (const auto* k : {"logs/app-1", "logs/app-2/x", "logs/apple", "logs/b", "logsbook"}) this->put(k, "v");
+  EXPECT_THAT(this->list("logs/app"), ElementsAre("logs/app-1", "logs/app-2/x", "logs/apple"));
+  EXPECT_THAT(this->list("logs"), ElementsAre("logs/app-1", "logs/app-2/x", "logs/apple", "logs/b", "logsbook"));
+}
+
+TYPED_TEST(StorageContract, ListKeysOfAPrefixWithNoKeysIsEmpty) {
+  this->put("a/b", "v");
+  EXPECT_THAT(this->list("nothing/"), IsEmpty());
+  EXPECT_THAT(this->list("a/c"), IsEmpty());
+}
+
+TYPED_TEST(StorageContract, ListKeysStartAfterSkipsThatKeyAndThoseBefore) {
+  for (int i = 0; i < 12; ++i) this->put("s/" + std::string(1, static_cast<char>('a' + i)), "v");
+  EXPECT_THAT(this->list("s/", "s/i"), ElementsAre("s/j", "s/k", "s/l"));
+  EXPECT_THAT(this->list("s/", "s/l"), IsEmpty());
+  EXPECT_THAT(this->list("s/", "s/ia"), ElementsAre("s/j", "s/k", "s/l"));  // need not be a key
+  EXPECT_EQ(this->list("s/", "").size(), 12u);
+  EXPECT_EQ(this->list("s/", "a").size(), 12u);  // before every key
+}
+
+TYPED_TEST(StorageContract, ListKeysSortsByteWise) {
+  for (const auto* k : {"k/B", "k/a", "k/A", "k/b", "k/_", "k/0"}) this->put(k, "v");
+  EXPECT_THAT(this->list("k/"), ElementsAre("k/0", "k/A", "k/B", "k/_", "k/a", "k/b"));
+}
+
+// ---- delete ----
+
+TYPED_TEST(StorageContract, DeleteObjectsRemovesOnlyThoseKeys) {
+  for (const auto* k : {"d/1", "d/2", "d/3", "d/sub/4"}) this->put(k, "v");
+  this->st().delete_objects(this->bucket_, {"d/1", "d/sub/4"});
+  EXPECT_THAT(this->list("d/"), ElementsAre("d/2", "d/3"));
+  EXPECT_THROW(this->get("d/1"), lithops::NoSuchKeyError);
+  EXPECT_EQ(this->get("d/2"), "v");
+}
+
+TYPED_TEST(StorageContract, DeleteObjectsOfMissingKeysIsNotAnError) {
+  this->put("keep", "v");
+  EXPECT_NO_THROW(this->st().delete_objects(this->bucket_, {"never/existed", "also-not"}));
+  EXPECT_NO_THROW(this->st().delete_objects(this->bucket_, {}));
+  EXPECT_EQ(this->get("keep"), "v");
+}
+
+TYPED_TEST(StorageContract, ADeletedKeyCanBePutAgain) {
+  this->put("again/x", "1");
+  this->st().delete_objects(this->bucket_, {"again/x"});
+  this->put("again/x", "2");
+  EXPECT_EQ(this->get("again/x"), "2");
+}
+
+TYPED_TEST(StorageContract, DeletePrefixRemovesEveryKeyUnderIt) {
+  for (const auto* k : {"job/1/a", "job/1/b/c", "job/1/d", "job/10/a", "job/2/a", "other"}) this->put(k, "v");
+  this->st().delete_prefix(this->bucket_, "job/1/");
+  EXPECT_THAT(this->list(""), ElementsAre("job/10/a", "job/2/a", "other"));
+}
+
+TYPED_TEST(StorageContract, DeletePrefixWithoutATrailingSlashRemovesKeysStartingWithIt) {
+  for (const auto* k : {"job/1/a", "job/10/a", "job/2/a"}) this->put(k, "v");
+  this->st().delete_prefix(this->bucket_, "job/1");
+  EXPECT_THAT(this->list(""), ElementsAre("job/2/a"));
+}
+
+TYPED_TEST(StorageContract, DeletePrefixOfNothingIsNotAnError) {
+  this->put("stay", "v");
+  EXPECT_NO_THROW(this->st().delete_prefix(this->bucket_, "absent/"));
+  EXPECT_NO_THROW(this->st().delete_prefix(this->bucket_, "absent"));
+  EXPECT_THAT(this->list(""), ElementsAre("stay"));
+}
+
+// ---- concurrency ----
+
+TYPED_TEST(StorageContract, ConcurrentPutsOfDistinctKeysAreAllListed) {
+  constexpr int kThreads = 4, kPerThread = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < kPerThread; ++i) this->put("c/" + std::to_string(t) + "/" + std::to_string(i), "v");
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(this->list("c/").size(), static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+// Statuses are polled while workers write them: a reader must never see half an object, and a
+// listing must only show keys that were put.
+TYPED_TEST(StorageContract, ReadersNeverSeeAPartialObject) {
+  const std::string a(256 * 1024, 'a'), b(256 * 1024, 'b');
+  this->put("atomic", a);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 200; ++i) this->put("atomic", i % 2 ? a : b);
+    stop = true;
+  });
+  int reads = 0, bad = 0, bad_keys = 0;
+  while (!stop || reads == 0) {
+    auto got = this->get("atomic");
+    ++reads;
+    if (got != a && got != b) ++bad;
+    for (const auto& k : this->list(""))
+      if (k != "atomic") ++bad_keys;
+  }
+  writer.join();
+  EXPECT_EQ(bad, 0) << "of " << reads << " reads";
+  EXPECT_EQ(bad_keys, 0);
+}
+
+// ---- LocalhostStorage only: keys are file paths ----
+
+TEST(LocalhostStorage, KeysThatWouldEscapeTheBucketDirectoryAreRejected) {
+  auto st = StorageFixture<lithops::detail::LocalhostStorage>::make();
+  const auto& bucket = st->bucket();
+  EXPECT_THROW(st->put_object(bucket, "../outside", "x"), lithops::StorageError);
+  EXPECT_THROW(st->put_object(bucket, "a/../../outside", "x"), lithops::StorageError);
+  EXPECT_THROW(st->put_object(bucket, "a/..", "x"), lithops::StorageError);
+  EXPECT_THROW(st->put_object(bucket, "", "x"), lithops::StorageError);
+  EXPECT_THROW(st->get_object(bucket, "../outside"), lithops::StorageError);
+}
+
+// A limitation of keys as file paths (object stores allow both): "a" and "a/b" cannot both
+// exist. It must fail as a StorageError and leave nothing behind.
+TEST(LocalhostStorage, AKeyThatIsAlsoAnotherKeysDirectoryFailsWithStorageError) {
+  auto st = StorageFixture<lithops::detail::LocalhostStorage>::make();
+  const auto& bucket = st->bucket();
+  st->put_object(bucket, "a", "file");
+  EXPECT_THROW(st->put_object(bucket, "a/b", "x"), lithops::StorageError);
+  st->put_object(bucket, "d/e", "x");
+  EXPECT_THROW(st->put_object(bucket, "d", "x"), lithops::StorageError);
+  EXPECT_THAT(st->list_keys(bucket, ""), ElementsAre("a", "d/e"));
+  auto root = std::filesystem::path(static_cast<lithops::detail::LocalhostStorage&>(*st).root()) / bucket;
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) files += e.is_regular_file();
+  EXPECT_EQ(files, 2u) << "a partial file was left behind";
+}
+
+TEST(LocalhostStorage, ObjectsAreFilesUnderTheStorageDirAndBucket) {
+  auto dir = lithops::testing::test_storage_dir();
+  lithops::Config c;
+  c.set("localhost.storage_dir", dir).set("localhost.storage_bucket", "my-bucket");
+  lithops::detail::LocalhostStorage st(c);
+  EXPECT_EQ(st.bucket(), "my-bucket");
+  st.put_object("my-bucket", "a/b.txt", "content");
+  EXPECT_TRUE(std::filesystem::is_regular_file(std::filesystem::path(dir) / "my-bucket" / "a" / "b.txt"));
+}
+
+}  // namespace
