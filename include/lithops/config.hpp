@@ -20,7 +20,7 @@ struct ConfigKey {
   std::string default_value;         ///< as text; "" = no default (unset)
   std::vector<std::string> choices;  ///< valid values of a string key; empty = any
   std::string doc;
-  bool hidden_from_workers = false;  ///< a credential: never shipped to workers or printed
+  bool secret = false;               ///< a credential: masked whenever the configuration is printed
 };
 
 /// The declared keys, in declaration order.
@@ -71,6 +71,9 @@ class Config {
 
   /// Every key with a value, as YAML, credentials masked.
   std::string to_yaml() const;
+  /// The keys of the given sections that have a value, as YAML that `from_yaml` reads back
+  /// exactly. Credentials are included: for shipping to workers, never for printing.
+  std::string to_yaml_unmasked(const std::vector<std::string>& sections) const;
   /// Where the values came from: the file path, or "defaults".
   const std::string& origin() const noexcept { return origin_; }
 

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -229,22 +230,37 @@ std::int64_t Config::get_int(std::string_view key) const { return typed<std::int
 double Config::get_double(std::string_view key) const { return typed<double>(values_, key); }
 bool Config::get_bool(std::string_view key) const { return typed<bool>(values_, key); }
 
-std::string Config::to_yaml() const {
+namespace {
+template <class Include>
+std::string render_yaml(const std::map<std::string, Config::Value, std::less<>>& values, Include include,
+                        bool mask_secrets) {
   std::string out;
   std::string current;
   for (const auto& k : config_schema()) {
-    auto it = values_.find(k.name);
-    if (it == values_.end()) continue;
+    auto it = values.find(k.name);
+    if (it == values.end() || !include(k)) continue;
     std::string section = section_of(k.name);
     if (section != current) {
       out += section + ":\n";
       current = section;
     }
-    std::string value = k.hidden_from_workers ? "********" : to_text(it->second);
+    std::string value = k.secret && mask_secrets ? "********" : to_text(it->second);
     if (k.type == ConfigKey::Type::string) value = yaml_quoted(value);
     out += fmt::format("  {}: {}\n", k.name.substr(section.size() + 1), value);
   }
   return out;
+}
+}  // namespace
+
+std::string Config::to_yaml() const {
+  return render_yaml(values_, [](const ConfigKey&) { return true; }, true);
+}
+
+std::string Config::to_yaml_unmasked(const std::vector<std::string>& sections) const {
+  return render_yaml(
+      values_,
+      [&](const ConfigKey& k) { return std::find(sections.begin(), sections.end(), section_of(k.name)) != sections.end(); },
+      false);
 }
 
 }  // namespace lithops

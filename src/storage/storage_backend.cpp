@@ -9,19 +9,6 @@
 
 namespace lithops::detail {
 
-namespace {
-// A double-quoted YAML scalar that reads back as `s` (a path or credential may hold quotes).
-std::string yaml_quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    else out += c;
-  }
-  return out + "\"";
-}
-}  // namespace
-
 void StorageBackend::delete_prefix(const std::string& bucket, const std::string& prefix) {
   delete_objects(bucket, list_keys(bucket, prefix));
 }
@@ -35,20 +22,9 @@ std::unique_ptr<StorageBackend> make_storage(const Config& config) {
 }
 
 std::string worker_storage_config(const Config& config) {
+  // Only what opening the same storage takes: `lithops.storage` and the backend's own section.
   std::string name = config.get_string("lithops.storage");
-  std::string yaml = "lithops:\n  storage: " + name + "\n" + name + ":\n";
-  for (const auto& key : config_schema()) {
-    if (key.name.rfind(name + ".", 0) != 0 || !config.has(key.name)) continue;
-    std::string value;
-    switch (key.type) {
-      case ConfigKey::Type::string: value = yaml_quoted(config.get_string(key.name)); break;
-      case ConfigKey::Type::integer: value = std::to_string(config.get_int(key.name)); break;
-      case ConfigKey::Type::number: value = std::to_string(config.get_double(key.name)); break;
-      case ConfigKey::Type::boolean: value = config.get_bool(key.name) ? "true" : "false"; break;
-    }
-    yaml += "  " + key.name.substr(name.size() + 1) + ": " + value + "\n";
-  }
-  return yaml;
+  return "lithops:\n  storage: " + name + "\n" + config.to_yaml_unmasked({name});
 }
 
 }  // namespace lithops::detail
