@@ -125,7 +125,7 @@ class FunctionExecutor {
   }
 
   /// One call of `f` per element of `data`, in order. Trailing options: `extra_args(...)`
-  /// (appended to every call) and/or `CallOptions`.
+  /// (appended to every call) and/or `CallOptions`. An empty range gives an empty list.
   template <class F, std::ranges::input_range Range, class... Opts>
     requires(!detail::is_futures_list<std::decay_t<Range>>::value && (detail::is_option_v<Opts> && ...))
   auto map(F&& f, Range&& data, const Opts&... opts) {
@@ -148,6 +148,7 @@ class FunctionExecutor {
       }
     }
     req.calls = req.offsets.size() - 1;
+    if (req.calls == 0) return FuturesList<typename Plan::result>({}, this);  // nothing to run
     const std::size_t calls = req.calls;
     return make_list<typename Plan::result>(submit(std::move(req)), calls);
   }
@@ -165,6 +166,7 @@ class FunctionExecutor {
     req.function = Plan::spec(f);
     req.options = detail::call_options(opts...);
     req.calls = inputs.size();
+    if (req.calls == 0) return FuturesList<typename Plan::result>({}, this);
     for (const auto& in : inputs) req.chain.push_back(in.handle());
     {
       BufferOutputArchive ar(req.suffix);
@@ -175,8 +177,9 @@ class FunctionExecutor {
   }
 
   /// Map, then one reducer call receiving the `std::vector` of all map results (in call
-  /// order). The reducer starts as soon as the last mapper is done. Returns the reducer's
-  /// future; a failed mapper fails it with the mapper's error.
+  /// order). The reducer starts as soon as the last mapper is done (at once, with an empty
+  /// vector, for an empty range). Returns the reducer's future; a failed mapper fails it with
+  /// the mapper's error.
   template <class MF, class Range, class RF, class... Opts>
     requires((detail::is_option_v<Opts> && ...))
   auto map_reduce(MF&& map_function, Range&& data, RF&& reduce_function, const Opts&... opts) {
@@ -189,6 +192,11 @@ class FunctionExecutor {
     req.options = detail::call_options(opts...);
     req.calls = 1;
     for (const auto& in : mapped) req.reduce.push_back(in.handle());
+    if (mapped.empty()) {  // no mapper to wait for: the reducer gets an empty vector now
+      req.offsets.push_back(0);
+      serialize_into(req.args, std::vector<RM>{});
+      req.offsets.push_back(req.args.size());
+    }
     return Future<typename Plan::result>(detail::CallHandle{submit(std::move(req)), 0});
   }
 

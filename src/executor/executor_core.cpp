@@ -228,15 +228,19 @@ void ExecutorCore::watch_reduce(const std::shared_ptr<BackendJob>& bj, const std
   auto suffix = std::make_shared<const std::string>(std::move(req.suffix));
   std::weak_ptr<JobState> weak_state = state;
   auto anchor = anchor_;
-  // Each input call counts down once; the last one builds the reducer's input.
+  // Each input call counts down once; the last one builds the reducer's input. The listener
+  // lives in the input jobs and `handles` owns them: the handles are dropped once used, or the
+  // jobs would keep each other alive for ever.
   auto on_done = [anchor, bj, weak_state, handles, pending, suffix](std::size_t n_done) {
     if (pending->fetch_sub(n_done) != n_done) return;
+    std::vector<CallHandle> inputs = std::move(*handles);
+    handles->clear();
     auto me = weak_state.lock();
     if (!me) return;
     std::string input;
     BufferOutputArchive ar(input);
-    ar(cereal::make_size_tag(static_cast<cereal::size_type>(handles->size())));
-    for (const auto& h : *handles) {
+    ar(cereal::make_size_tag(static_cast<cereal::size_type>(inputs.size())));
+    for (const auto& h : inputs) {
       const CallRecord& rec = h.job->call(h.index);
       if (rec.state.load(std::memory_order_acquire) != CallState::success)
         return me->fail(0, inherited_failure(*h.job, h.index), 0, 0, "");

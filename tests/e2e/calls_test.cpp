@@ -180,10 +180,18 @@ TEST_P(Calls, MapTakesAnyInputRange) {
   EXPECT_EQ(fexec.map(square, std::views::iota(0, 4)).get_result(), (std::vector{0, 1, 4, 9}));
 }
 
-TEST_P(Calls, AnEmptyMapIsRejected) {
+TEST_P(Calls, AnEmptyMapHasNoCallsAndAnEmptyResult) {
   lithops::FunctionExecutor fexec(config());
-  EXPECT_THROW(fexec.map(square, std::vector<int>{}), lithops::Error);
-  EXPECT_EQ(fexec.call_async(square, 3).get(), 9);  // and the executor still works
+  auto fs = fexec.map(square, std::vector<int>{});
+  EXPECT_TRUE(fs.empty());
+  EXPECT_TRUE(fexec.get_result(fs).empty());
+  EXPECT_TRUE(fexec.map(square, fs).empty());  // chaining on nothing is nothing
+  EXPECT_EQ(fexec.call_async(square, 3).get(), 9);
+}
+
+TEST_P(Calls, AMapReduceOverNothingGivesTheReducerAnEmptyVector) {
+  lithops::FunctionExecutor fexec(config());
+  EXPECT_EQ(fexec.map_reduce(square, std::vector<int>{}, sum_all).get(), 0);
 }
 
 TEST_P(Calls, FutureIdsNameTheJobAndTheCall) {
