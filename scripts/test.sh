@@ -1,7 +1,19 @@
 #!/usr/bin/env bash
-# The README's second command (and CI's): install, build, run the whole test suite.
+# The README's second command (and CI's): install, build, run the whole test suite — then the
+# same suite under AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer
+# (a multi-process, multi-threaded runtime: cheap insurance). `--quick` skips the sanitizers.
+# Extra arguments go to ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+quick=0
+if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
 bash scripts/build.sh
-cd build
-ctest --output-on-failure -j"$(nproc)" --timeout 300 "$@"
+(cd build && ctest --output-on-failure -j"$(nproc)" --timeout 300 "$@")
+[ "$quick" = 1 ] && exit 0
+for preset in asan tsan; do
+  echo "== test suite under the $preset preset"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j"$(nproc)"
+  # The consumer test builds an installed copy: once, above, is enough.
+  ctest --preset "$preset" -j"$(nproc)" --timeout 600 -E consumer "$@"
+done

@@ -135,13 +135,12 @@ std::shared_ptr<JobState> ExecutorCore::submit(JobRequest req) {
     std::lock_guard lock(mu_);
     if (jobs_.size() >= prune_at_) {
       std::erase_if(jobs_, [this](const Job& j) {
-        return j.state->finished() && std::find(stored_jobs_.begin(), stored_jobs_.end(),
-                                                j.state->info().job_key) == stored_jobs_.end();
+        return j.state->finished() && !stored_jobs_.contains(j.state->info().job_key);
       });
       prune_at_ = std::max<std::size_t>(64, 2 * jobs_.size());
     }
     jobs_.push_back(Job{state, bj});
-    if (storage_transport_) stored_jobs_.push_back(info.job_key);
+    if (storage_transport_) stored_jobs_.insert(info.job_key);
   }
   log_info("ExecutorID {} | JobID {} - Starting function invocation: {}() - Total: {} activations", id_,
            info.job_id, info.function, info.total_calls);
@@ -347,7 +346,7 @@ void ExecutorCore::clean_job(const std::string& job_key) {
     log_warn("cannot clean the data of job {}: {}", job_key, e.what());
   }
   std::lock_guard lock(mu_);
-  std::erase(stored_jobs_, job_key);
+  stored_jobs_.erase(job_key);
 }
 
 void ExecutorCore::clean() {
@@ -356,8 +355,7 @@ void ExecutorCore::clean() {
     std::lock_guard lock(mu_);
     for (auto& j : jobs_) {
       if (!j.state->finished()) continue;  // still running: its data is in use
-      if (std::find(stored_jobs_.begin(), stored_jobs_.end(), j.backend->manifest.job_key) != stored_jobs_.end())
-        keys.push_back(j.backend->manifest.job_key);
+      if (stored_jobs_.contains(j.backend->manifest.job_key)) keys.push_back(j.backend->manifest.job_key);
     }
   }
   for (auto& k : keys) clean_job(k);

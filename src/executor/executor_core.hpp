@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "compute/compute_backend.hpp"
@@ -66,7 +67,7 @@ class ExecutorCore {
   std::mutex mu_;
   std::vector<Job> jobs_;
   std::size_t prune_at_ = 64;  // drop final jobs when jobs_ reaches this size (then doubled)
-  std::vector<std::string> stored_jobs_;  // job keys with data in storage, not yet cleaned
+  std::unordered_set<std::string> stored_jobs_;  // job keys with data in storage, not yet cleaned
 };
 
 }  // namespace lithops::detail
