@@ -47,7 +47,7 @@ class BufferOutputArchive
   explicit BufferOutputArchive(std::string& out)
       : cereal::OutputArchive<BufferOutputArchive, cereal::AllowEmptyClassElision>(this), out_(&out) {}
   void saveBinary(const void* data, std::size_t size) {
-    out_->append(static_cast<const char*>(data), size);
+    if (size != 0) out_->append(static_cast<const char*>(data), size);  // data may be null then
   }
 
  private:
@@ -61,6 +61,7 @@ class BufferInputArchive
   explicit BufferInputArchive(std::string_view in)
       : cereal::InputArchive<BufferInputArchive, cereal::AllowEmptyClassElision>(this), in_(in) {}
   void loadBinary(void* data, std::size_t size) {
+    if (size == 0) return;  // an empty vector's data() may be null: memcpy must not see it
     if (size > in_.size() - pos_) throw Error("lithops: truncated payload while deserializing");
     std::memcpy(data, in_.data() + pos_, size);
     pos_ += size;
