@@ -44,7 +44,9 @@ int main(int argc, char** argv) {
     if (*config) return lithops::cli::show_config(opts, schema);
     if (*clean) return lithops::cli::clean(opts);
   } catch (const std::exception& e) {
-    std::cerr << "lithops: " << e.what() << '\n';
+    // Lithops' own messages already start with "lithops"; others get the prefix.
+    std::string what = e.what();
+    std::cerr << (what.rfind("lithops", 0) == 0 ? "" : "lithops: ") << what << '\n';
     return 1;
   }
   return 0;
