@@ -3,12 +3,16 @@
 /// Configuration: Lithops' YAML file and key names, each key declared once (src/config/schema.cpp)
 /// with its type, default, valid choices and meaning.
 
+#include <concepts>
 #include <cstdint>
+#include <utility>
 #include <map>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "lithops/errors.hpp"
 
 namespace lithops {
 
@@ -57,7 +61,14 @@ class Config {
   Config& set(std::string_view key, const char* value) { return set(key, std::string_view(value)); }
   Config& set(std::string_view key, const std::string& value) { return set(key, std::string_view(value)); }
   Config& set(std::string_view key, std::int64_t value);
-  Config& set(std::string_view key, int value) { return set(key, static_cast<std::int64_t>(value)); }
+  /// Any integer type (int, unsigned, std::size_t ...). @throws ConfigError if it does not fit.
+  template <std::integral I>
+    requires(!std::same_as<I, bool> && !std::same_as<I, std::int64_t>)
+  Config& set(std::string_view key, I value) {
+    if (!std::in_range<std::int64_t>(value))
+      throw ConfigError("lithops config: value out of range for '" + std::string(key) + "'");
+    return set(key, static_cast<std::int64_t>(value));
+  }
   Config& set(std::string_view key, double value);
   Config& set(std::string_view key, bool value);
 

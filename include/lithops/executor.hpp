@@ -148,7 +148,7 @@ class FunctionExecutor {
       }
     }
     req.calls = req.offsets.size() - 1;
-    if (req.calls == 0) return FuturesList<typename Plan::result>({}, this);  // nothing to run
+    if (req.calls == 0) return FuturesList<typename Plan::result>({}, link_);  // nothing to run
     const std::size_t calls = req.calls;
     return make_list<typename Plan::result>(submit(std::move(req)), calls);
   }
@@ -166,7 +166,7 @@ class FunctionExecutor {
     req.function = Plan::spec(f);
     req.options = detail::call_options(opts...);
     req.calls = inputs.size();
-    if (req.calls == 0) return FuturesList<typename Plan::result>({}, this);
+    if (req.calls == 0) return FuturesList<typename Plan::result>({}, link_);
     for (const auto& in : inputs) req.chain.push_back(in.handle());
     {
       BufferOutputArchive ar(req.suffix);
@@ -208,7 +208,7 @@ class FunctionExecutor {
   }
   /// See lithops::get_result.
   template <class T>
-  std::vector<T> get_result(const FuturesList<T>& fs, WaitTimeout timeout = std::nullopt) {
+  decltype(auto) get_result(const FuturesList<T>& fs, WaitTimeout timeout = std::nullopt) {
     return lithops::get_result(fs, timeout);
   }
   template <class T>
@@ -227,17 +227,21 @@ class FunctionExecutor {
     std::vector<Future<R>> fs;
     fs.reserve(calls);
     for (std::size_t i = 0; i < calls; ++i) fs.emplace_back(detail::CallHandle{job, i});
-    return FuturesList<R>(std::move(fs), this);
+    return FuturesList<R>(std::move(fs), link_);
   }
 
   std::unique_ptr<detail::ExecutorCore> core_;
+  std::shared_ptr<detail::ExecutorLink> link_;
 };
 
 template <class T>
 template <class F, class... More>
 auto FuturesList<T>::map(F&& f, More&&... more) const {
-  if (!executor_) throw Error("lithops: this futures list has no executor to chain on");
-  return executor_->map(std::forward<F>(f), *this, std::forward<More>(more)...);
+  FunctionExecutor* ex = executor();
+  if (!ex)
+    throw Error("lithops: the executor that made these futures no longer exists (or the list was built "
+                "by hand): chain with another executor's map(f, futures)");
+  return ex->map(std::forward<F>(f), *this, std::forward<More>(more)...);
 }
 
 }  // namespace lithops

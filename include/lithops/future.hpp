@@ -43,7 +43,7 @@ class Future {
   template <class Rep, class Period>
   T get(std::chrono::duration<Rep, Period> timeout) const {
     if (wait_for(timeout) == std::future_status::timeout)
-      throw TimeoutError("lithops: call " + call_id() + " not done within the timeout");
+      throw TimeoutError("lithops: call " + job_key() + "/" + call_id() + " not done within the timeout");
     return get();
   }
 

@@ -34,6 +34,17 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <array>
+#include <deque>
+#include <list>
+#include <map>
+#include <optional>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
 #include <type_traits>
 
 #include "lithops/errors.hpp"
@@ -156,6 +167,16 @@ template <class T, class D>
 struct first_unserializable<std::unique_ptr<T, D>> : first_unserializable_of<T> {};
 template <class T>
 struct first_unserializable<std::shared_ptr<T>> : first_unserializable_of<T> {};
+
+/// A pointer or a view refers to memory of this process: it cannot travel.
+template <class T>
+struct first_unserializable<T*> {
+  using type = T*;
+};
+template <class C, class Tr>
+struct first_unserializable<std::basic_string_view<C, Tr>> {
+  using type = std::basic_string_view<C, Tr>;
+};
 
 template <class T>
 inline constexpr bool dependent_false_v = false;

@@ -50,17 +50,17 @@ WaitResult<T> wait(const FuturesList<T>& fs, ReturnWhen return_when = ALL_COMPLE
   calls.reserve(fs.size());
   for (const auto& f : fs) calls.push_back(&f.handle());
   auto final = detail::wait_calls(calls, return_when, timeout, throw_except);
-  WaitResult<T> r{FuturesList<T>({}, fs.executor()), FuturesList<T>({}, fs.executor())};
+  WaitResult<T> r{FuturesList<T>({}, fs.link()), FuturesList<T>({}, fs.link())};
   for (std::size_t i = 0; i < fs.size(); ++i) (final[i] ? r.done : r.not_done).push_back(fs[i]);
   return r;
 }
 
-/// Waits for every call, then returns the results in call order. Rethrows the error of the
-/// first failed call (in list order) as soon as any failure is known.
+/// Waits for every call, then returns the results in call order. As soon as a failure is
+/// seen it is rethrown (if several are known at that moment, the first in list order).
 /// @throws lithops::TimeoutError if `timeout` passes first.
 template <class T>
+  requires(!std::is_void_v<T>)
 std::vector<T> get_result(const FuturesList<T>& fs, WaitTimeout timeout = std::nullopt) {
-  static_assert(!std::is_void_v<T>, "lithops: get_result on futures of void functions; use wait");
   std::vector<const detail::CallHandle*> calls;
   calls.reserve(fs.size());
   for (const auto& f : fs) calls.push_back(&f.handle());
@@ -73,6 +73,13 @@ std::vector<T> get_result(const FuturesList<T>& fs, WaitTimeout timeout = std::n
   return out;
 }
 
+/// Futures of void functions have no results: rejected at compile time (use `wait`).
+template <class T>
+  requires std::is_void_v<T>
+void get_result(const FuturesList<T>&, WaitTimeout = std::nullopt) {
+  static_assert(detail::dependent_false_v<T>, "lithops: get_result on futures of void functions; use wait");
+}
+
 /// The result of one future (as `f.get()`).
 template <class T>
 T get_result(const Future<T>& f, WaitTimeout timeout = std::nullopt) {
@@ -81,7 +88,7 @@ T get_result(const Future<T>& f, WaitTimeout timeout = std::nullopt) {
 }
 
 template <class T>
-std::vector<T> FuturesList<T>::get_result() const {
+auto FuturesList<T>::get_result() const {
   return lithops::get_result(*this);
 }
 

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("lithops ") + lithops::version());
   app.require_subcommand(1);
   lithops::cli::CommonOptions opts;
+  add_common(app, opts);  // before the subcommand (`lithops -c f.yaml hello`) or after it
 
   std::size_t map_calls = 0;
   auto* hello = app.add_subcommand("hello", "Run a hello function through the configured backend");

@@ -57,8 +57,8 @@ const ConfigKey& require_key(std::string_view name) {
 const char* type_name(ConfigKey::Type t) {
   switch (t) {
     case ConfigKey::Type::string: return "a string";
-    case ConfigKey::Type::integer: return "an integer";
-    case ConfigKey::Type::number: return "a number";
+    case ConfigKey::Type::integer: return "an integer >= 0";
+    case ConfigKey::Type::number: return "a number >= 0";
     case ConfigKey::Type::boolean: return "true or false";
   }
   return "?";
@@ -180,7 +180,15 @@ Config Config::from_yaml(std::string_view yaml, std::string_view origin) {
       std::string key = sname + "." + kv.first.as<std::string>();
       if (!kv.second.IsScalar())
         throw ConfigError(fmt::format("lithops config: {}: '{}' must be a single value", origin, key));
-      cfg.set(key, kv.second.as<std::string>());
+      try {
+        cfg.set(key, kv.second.as<std::string>());
+      } catch (const ConfigError& e) {
+        // Name the file: it may have been found implicitly (~/.lithops/config, ./.lithops_config).
+        std::string what = e.what();
+        const std::string prefix = "lithops config: ";
+        if (what.rfind(prefix, 0) == 0) what = what.substr(prefix.size());
+        throw ConfigError(fmt::format("lithops config: {}: {}", origin, what));
+      }
     }
   }
   cfg.origin_ = std::string(origin);

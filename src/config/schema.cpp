@@ -1,5 +1,5 @@
 // Every configuration key, declared once: the loader, validation, `lithops config` and
-// docs/configuration.md all read this table.
+// `lithops config --keys` (the reference users read) all come from this table.
 #include "lithops/config.hpp"
 
 namespace lithops {

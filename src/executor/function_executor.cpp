@@ -15,7 +15,7 @@ void refuse_in_uninitialised_worker() {
   std::fprintf(stderr,
                "lithops: this process was started as a worker but main() did not call "
                "lithops::init(argc, argv) first; add it as the first line of main()\n");
-  std::_Exit(70);
+  std::_Exit(detail::kNoInitExitCode);
 }
 }  // namespace
 
@@ -24,9 +24,11 @@ FunctionExecutor::FunctionExecutor() : FunctionExecutor(Config::load()) {}
 FunctionExecutor::FunctionExecutor(const Config& config) {
   refuse_in_uninitialised_worker();
   core_ = std::make_unique<detail::ExecutorCore>(config);
+  link_ = std::make_shared<detail::ExecutorLink>();
+  link_->executor.store(this);
 }
 
-FunctionExecutor::~FunctionExecutor() = default;
+FunctionExecutor::~FunctionExecutor() { link_->executor.store(nullptr); }
 
 const std::string& FunctionExecutor::executor_id() const { return core_->id(); }
 const Config& FunctionExecutor::config() const { return core_->config(); }

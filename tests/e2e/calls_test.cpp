@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <list>
+#include <map>
+#include <string_view>
 #include <ranges>
 #include <atomic>
 #include <numeric>
@@ -346,6 +348,48 @@ TEST_P(Maps, CallsSubmittedFromSeveralThreadsAllComeBackRight) {
 TEST_P(Maps, ManySmallJobsInARowAllComeBackRight) {
   lithops::FunctionExecutor fexec(config());
   for (int i = 0; i < 30; ++i) ASSERT_EQ(fexec.call_async(square, i).get(), i * i) << i;
+}
+
+// ==== Review findings: dispatch, inputs, lifetimes ====
+
+TEST_P(Calls, AShortCallIsNeverQueuedBehindALongOneWhileAWorkerIsIdle) {
+  // Two workers, three calls: the first holds until the gate opens. The third must run on the
+  // idle worker, not wait in the first worker's queue: it completes with the gate still shut.
+  lithops::FunctionExecutor fexec(config());
+  const std::string gate = scratch("gate");
+  auto fs = fexec.map(hold_if_negative, std::vector<int>{-1, 5, 6}, lithops::extra_args(gate));
+  EXPECT_EQ(fs[1].get(), 5);
+  EXPECT_EQ(fs[2].get(), 6);
+  EXPECT_FALSE(fs[0].done());
+  open_gate(gate);
+  EXPECT_EQ(fs[0].get(), -1);
+}
+
+TEST_P(Calls, MapOverAStdMapPassesItsKeyValuePairs) {
+  lithops::FunctionExecutor fexec(config());
+  std::map<std::string, int> m{{"a", 1}, {"bb", 2}};
+  auto r = fexec.map([](std::string k, int v) { return static_cast<int>(k.size()) * 10 + v; }, m).get_result();
+  EXPECT_EQ(r, (std::vector<int>{11, 22}));
+}
+
+TEST_P(Calls, StringViewsAndCStringsTravelAsStrings) {
+  lithops::FunctionExecutor fexec(config());
+  std::string_view sv = "view";
+  EXPECT_EQ(fexec.call_async(shout, sv).get(), shout("view"));
+  EXPECT_EQ(fexec.call_async(shout, "literal").get(), shout("literal"));
+}
+
+TEST_P(Calls, ChainingOnAListWhoseExecutorIsGoneFailsCleanly) {
+  lithops::FuturesList<int> kept;
+  {
+    lithops::FunctionExecutor fexec(config());
+    kept = fexec.map(square, std::vector<int>{1, 2});
+    EXPECT_EQ(kept.get_result(), (std::vector<int>{1, 4}));
+  }
+  EXPECT_EQ(kept.executor(), nullptr);
+  EXPECT_THROW(kept.map(add_one), lithops::Error);
+  lithops::FunctionExecutor other(config());
+  EXPECT_EQ(other.map(add_one, kept).get_result(), (std::vector<int>{2, 5}));  // results outlive it
 }
 
 }  // namespace

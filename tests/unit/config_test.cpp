@@ -310,3 +310,24 @@ TEST(Config, ToYamlRoundTripsStringsThatNeedQuoting) {
 }
 
 }  // namespace
+
+TEST(Config, AnyIntegerTypeCanBeSet) {
+  lithops::Config c;
+  c.set("localhost.worker_processes", std::size_t{3});
+  EXPECT_EQ(c.get_int("localhost.worker_processes"), 3);
+  c.set("localhost.worker_processes", 5u);
+  EXPECT_EQ(c.get_int("localhost.worker_processes"), 5);
+  EXPECT_THROW(c.set("localhost.worker_processes", ~std::uint64_t{0}), lithops::ConfigError);
+  EXPECT_THROW(c.set("localhost.worker_processes", -3), lithops::ConfigError);
+}
+
+TEST(Config, AnErrorInAFileNamesTheFile) {
+  try {
+    lithops::Config::from_yaml("localhost:\n  worker_procs: 3\n", "/home/me/.lithops/config");
+    FAIL() << "no error";
+  } catch (const lithops::ConfigError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("/home/me/.lithops/config"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("localhost.worker_procs"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("localhost.worker_processes"));
+  }
+}

@@ -7,6 +7,7 @@
 /// elements in order), which is what lets the results of one job feed the next.
 
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -23,9 +24,15 @@ struct stored {
   using type = std::decay_t<T>;
 };
 template <class T>
-  requires std::is_same_v<std::decay_t<T>, const char*> || std::is_same_v<std::decay_t<T>, char*>
+  requires std::is_same_v<std::decay_t<T>, const char*> || std::is_same_v<std::decay_t<T>, char*> ||
+           std::is_same_v<std::decay_t<T>, std::string_view>
 struct stored<T> {
   using type = std::string;
+};
+/// The elements of a std::map are pair<const K, V>; a const key cannot be read back into.
+template <class K, class V>
+struct stored<std::pair<const K, V>> {
+  using type = std::pair<K, V>;
 };
 template <class T>
 using stored_t = typename stored<T>::type;
@@ -36,7 +43,7 @@ decltype(auto) as_stored(const T& value) {
   if constexpr (std::is_same_v<stored_t<T>, std::string> && !std::is_same_v<std::decay_t<T>, std::string>)
     return std::string(value);
   else
-    return (value);
+    return (value);  // a pair<const K, V> writes the same bytes as the pair<K, V> it is read as
 }
 }  // namespace detail
 

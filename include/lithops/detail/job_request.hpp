@@ -14,10 +14,11 @@
 namespace lithops {
 
 /// Per-job options; unset fields take the configuration's value.
+/// Designated initializers name only what they change: `CallOptions{.timeout = 0.5}`.
 struct CallOptions {
-  std::optional<std::size_t> chunksize;  ///< calls per worker request (`lithops.chunksize`)
-  std::optional<double> timeout;         ///< execution timeout in seconds (`lithops.execution_timeout`)
-  std::optional<unsigned> retries;       ///< extra attempts of a failed call (`lithops.retries`)
+  std::optional<std::size_t> chunksize{};  ///< calls per worker request (`lithops.chunksize`)
+  std::optional<double> timeout{};         ///< execution timeout in seconds (`lithops.execution_timeout`)
+  std::optional<unsigned> retries{};       ///< extra attempts of a failed call (`lithops.retries`)
 };
 
 namespace detail {

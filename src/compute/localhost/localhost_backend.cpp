@@ -21,7 +21,10 @@ namespace lithops::detail {
 namespace {
 
 constexpr std::uint32_t kMaxBatch = 16384;    // calls per task frame when sizing batches ourselves
-constexpr std::size_t kPrefetchDepth = 2;     // tasks queued per worker, so it never waits for us
+// Tasks queued per worker so that it never waits for us. The second one is only sent while more
+// calls are queued than there are workers: with less, a call queued behind a long one on a
+// busy worker would wait while another worker sits idle.
+constexpr std::size_t kPrefetchDepth = 2;
 constexpr int kTimeoutTickMs = 20;            // how often running calls are checked for overrun
 constexpr std::uint64_t kEventfdTag = ~std::uint64_t{0};
 // A worker that keeps dying between calls (e.g. it cannot write to storage) must not be
@@ -173,6 +176,7 @@ void LocalhostBackend::drain_incoming() {
 void LocalhostBackend::dispatch() {
   const std::size_t w = slots_.size();
   for (std::size_t depth = 0; depth < kPrefetchDepth; ++depth) {
+    if (depth > 0 && queued_calls_ <= w) return;
     for (auto& sp : slots_) {
       if (queue_.empty()) return;
       Slot& s = *sp;

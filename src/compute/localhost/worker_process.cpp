@@ -108,6 +108,9 @@ std::string WorkerProcess::describe_status(int status) {
     const char* abbrev = sigabbrev_np(sig);
     return fmt::format("worker killed by signal {} (SIG{}: {})", sig, abbrev ? abbrev : "?", strsignal(sig));
   }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kNoInitExitCode)
+    return fmt::format("worker exited with code {}: the worker program's main() does not call "
+                       "lithops::init(argc, argv) first", kNoInitExitCode);
   if (WIFEXITED(status)) return fmt::format("worker exited with code {}", WEXITSTATUS(status));
   return "worker ended";
 }

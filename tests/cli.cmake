@@ -1,0 +1,16 @@
+# The `lithops` command line tool, run as a user would.
+set(LITHOPS_CLI_CONFIG ${LITHOPS_TEST_TMP}/cli/config.yaml)
+file(WRITE ${LITHOPS_CLI_CONFIG} "lithops:\n  log_level: WARNING\nlocalhost:\n  storage_dir: ${LITHOPS_TEST_TMP}/cli/storage\n")
+file(WRITE ${LITHOPS_TEST_TMP}/cli/bad.yaml "localhost:\n  worker_procs: 3\n")
+function(lithops_cli_test name regex)
+  add_test(NAME cli.${name} COMMAND lithops_cli ${ARGN})
+  set_tests_properties(cli.${name} PROPERTIES TIMEOUT 60 LABELS cli PASS_REGULAR_EXPRESSION "${regex}")
+endfunction()
+lithops_cli_test(version "^lithops [0-9]+\\.[0-9]+\\.[0-9]+" --version)
+lithops_cli_test(hello "working as expected" hello -c ${LITHOPS_CLI_CONFIG})
+lithops_cli_test(hello_map "3 calls on the localhost backend" hello -m 3 -c ${LITHOPS_CLI_CONFIG})
+lithops_cli_test(options_before_the_command "storage_dir: \"${LITHOPS_TEST_TMP}/cli/storage\"" -c ${LITHOPS_CLI_CONFIG} config)
+lithops_cli_test(config_keys "localhost.worker_processes" config --keys)
+lithops_cli_test(bad_config_names_file_key_and_choices "bad.yaml.*worker_procs.*localhost.worker_processes"
+  config -c ${LITHOPS_TEST_TMP}/cli/bad.yaml)
+lithops_cli_test(clean "Removed [0-9]+ temporary objects" clean -c ${LITHOPS_CLI_CONFIG})
