@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/job_state.hpp"
@@ -51,6 +52,29 @@ JobManifest JobManifest::decode(std::string_view bytes) {
   m.total_calls = r.get<std::uint32_t>();
   m.storage_config = r.get_str();
   return m;
+}
+
+TaskSpec TaskSpec::slice(std::uint32_t from, std::uint32_t to) const {
+  TaskSpec s;
+  s.first = from;
+  s.count = to - from;
+  s.attempt = attempt;
+  s.deaths = deaths;
+  s.data_key = data_key;
+  if (!offsets.empty()) {
+    auto a = from - first, b = to - first;
+    s.offsets.assign(offsets.begin() + a, offsets.begin() + b + 1);
+    if (!args.empty()) s.args = args.substr(offsets[a] - offsets[0], offsets[b] - offsets[a]);
+  }
+  return s;
+}
+
+std::vector<TaskSpec> TaskSpec::split(std::uint32_t chunksize) const {
+  if (chunksize == 0 || chunksize >= count) return {*this};
+  std::vector<TaskSpec> parts;
+  for (std::uint32_t from = first; from < first + count; from += chunksize)
+    parts.push_back(slice(from, std::min(from + chunksize, first + count)));
+  return parts;
 }
 
 std::string JobKeys::prefix(std::string_view job_key) { return fmt::format("{}/{}/", kJobsPrefix, job_key); }

@@ -42,6 +42,11 @@ struct TaskSpec {
   std::string_view call_args(std::uint32_t i) const {
     return std::string_view(args).substr(offsets[i] - offsets[0], offsets[i + 1] - offsets[i]);
   }
+  /// Calls [from, to) of this task as a task of their own (same attempt, deaths and data key;
+  /// its own offsets and argument bytes cut to match, if it has any).
+  TaskSpec slice(std::uint32_t from, std::uint32_t to) const;
+  /// This task cut into tasks of at most `chunksize` calls (0: left whole).
+  std::vector<TaskSpec> split(std::uint32_t chunksize) const;
 };
 
 /// Storage keys of a job (docs/design.md, "Job layout in storage").

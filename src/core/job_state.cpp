@@ -21,6 +21,15 @@ CompletionSignal& completion_signal() {
   return *s;
 }
 
+// The final state of a call that failed this way.
+CallState final_state(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::timeout: return CallState::timed_out;
+    case FailureKind::cancelled: return CallState::cancelled;
+    default: return CallState::failed;
+  }
+}
+
 std::chrono::system_clock::time_point from_ns(std::int64_t ns) {
   return std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(ns)));
@@ -112,9 +121,7 @@ void JobState::complete(std::span<const CallOutcome> outcomes, std::shared_ptr<c
         Reader r(o.payload);
         failures_.push_back(CallFailure::read(r));
         rec.failure = static_cast<std::uint32_t>(failures_.size() - 1);
-        finish_locked(rec, failures_.back().kind == FailureKind::timeout ? CallState::timed_out
-                                                                          : CallState::failed,
-                      done, o.index);
+        finish_locked(rec, final_state(failures_.back().kind), done, o.index);
       }
     }
   }
@@ -134,9 +141,7 @@ void JobState::fail(std::uint32_t index, CallFailure failure, std::uint8_t attem
     rec.host = host_index_locked(host);
     rec.func_start_ns = func_start_ns;
     rec.func_end_ns = func_start_ns ? now_ns() : 0;
-    CallState state = failure.kind == FailureKind::timeout     ? CallState::timed_out
-                      : failure.kind == FailureKind::cancelled ? CallState::cancelled
-                                                               : CallState::failed;
+    CallState state = final_state(failure.kind);
     failures_.push_back(std::move(failure));
     rec.failure = static_cast<std::uint32_t>(failures_.size() - 1);
     finish_locked(rec, state, done, index);
@@ -150,7 +155,7 @@ void JobState::fail_pending(const CallFailure& failure) {
     std::lock_guard lock(mu_);
     failures_.push_back(failure);
     auto f = static_cast<std::uint32_t>(failures_.size() - 1);
-    CallState state = failure.kind == FailureKind::cancelled ? CallState::cancelled : CallState::failed;
+    CallState state = final_state(failure.kind);
     for (std::uint32_t i = 0; i < size(); ++i) {
       CallRecord& rec = calls_[i];
       if (is_final(rec.state.load(std::memory_order_relaxed))) continue;

@@ -33,18 +33,6 @@ std::string next_executor_id() {
 
 std::atomic<std::uint32_t> g_backend_seq{1};
 
-std::vector<TaskSpec> split_tasks(std::size_t calls, std::size_t chunksize) {
-  std::vector<TaskSpec> tasks;
-  std::size_t step = chunksize ? chunksize : std::max<std::size_t>(calls, 1);
-  for (std::size_t first = 0; first < calls; first += step) {
-    TaskSpec t;
-    t.first = static_cast<std::uint32_t>(first);
-    t.count = static_cast<std::uint32_t>(std::min(step, calls - first));
-    tasks.push_back(std::move(t));
-  }
-  return tasks;
-}
-
 // The failure of an input call, as the failure of the call that needed it: same kind and
 // exception type, so `catch` clauses written for the original still match.
 CallFailure inherited_failure(const JobState& input, std::size_t index) {
@@ -174,7 +162,9 @@ void ExecutorCore::submit_inline(const std::shared_ptr<BackendJob>& bj, JobReque
     bj->args = std::make_shared<const std::string>(std::move(req.args));
   }
   bj->offsets = std::move(req.offsets);
-  backend_->submit(bj, split_tasks(req.calls, bj->chunksize));
+  TaskSpec all;
+  all.count = static_cast<std::uint32_t>(req.calls);
+  backend_->submit(bj, all.split(bj->chunksize));
 }
 
 void ExecutorCore::watch_chain(const std::shared_ptr<BackendJob>& bj, const std::shared_ptr<JobState>& state,
@@ -296,25 +286,10 @@ void ExecutorCore::submit_resolved(const std::shared_ptr<BackendJob>& bj, std::v
       t.args.clear();
     }
   }
-  if (bj->chunksize) {
-    std::vector<TaskSpec> sized;
-    for (auto& t : tasks) {
-      for (std::uint32_t from = 0; from < t.count; from += bj->chunksize) {
-        std::uint32_t n = std::min(bj->chunksize, t.count - from);
-        TaskSpec s;
-        s.first = t.first + from;
-        s.count = n;
-        s.data_key = t.data_key;
-        s.offsets.assign(t.offsets.begin() + from, t.offsets.begin() + from + n + 1);
-        if (!t.args.empty()) s.args = t.args.substr(t.offsets[from], t.offsets[from + n] - t.offsets[from]);
-        if (!s.args.empty())
-          for (auto& o : s.offsets) o -= t.offsets[from];
-        sized.push_back(std::move(s));
-      }
-    }
-    tasks = std::move(sized);
-  }
-  backend_->submit(bj, std::move(tasks));
+  std::vector<TaskSpec> sized;
+  for (const auto& t : tasks)
+    for (auto& part : t.split(bj->chunksize)) sized.push_back(std::move(part));
+  backend_->submit(bj, std::move(sized));
 }
 
 void ExecutorCore::on_job_final(const BackendJob& bj, JobState& state) {

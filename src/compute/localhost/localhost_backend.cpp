@@ -31,22 +31,6 @@ constexpr std::uint64_t kEventfdTag = ~std::uint64_t{0};
 // replaced and fed the same task for ever: after this many deaths the task's calls fail.
 constexpr std::uint8_t kMaxDeathsOutsideCalls = 3;
 
-// Calls [from, to) of a task, as a task of their own.
-TaskSpec slice(const TaskSpec& t, std::uint32_t from, std::uint32_t to) {
-  TaskSpec s;
-  s.first = from;
-  s.count = to - from;
-  s.attempt = t.attempt;
-  s.deaths = t.deaths;
-  s.data_key = t.data_key;
-  if (!t.offsets.empty()) {
-    auto a = from - t.first, b = to - t.first;
-    s.offsets.assign(t.offsets.begin() + a, t.offsets.begin() + b + 1);
-    if (!t.args.empty()) s.args = t.args.substr(t.offsets[a] - t.offsets[0], t.offsets[b] - t.offsets[a]);
-  }
-  return s;
-}
-
 std::uint32_t seq_of(std::uint64_t current) { return static_cast<std::uint32_t>(current >> 32); }
 std::uint32_t index_of(std::uint64_t current) { return static_cast<std::uint32_t>(current & 0xffffffffu); }
 
@@ -195,8 +179,8 @@ void LocalhostBackend::dispatch() {
         queue_.pop_front();
         send_task(s, whole.job, std::move(whole.task));
       } else {
-        TaskSpec head = slice(p.task, p.task.first, p.task.first + k);
-        p.task = slice(p.task, p.task.first + k, p.task.first + n);
+        TaskSpec head = p.task.slice(p.task.first, p.task.first + k);
+        p.task = p.task.slice(p.task.first + k, p.task.first + n);
         send_task(s, p.job, std::move(head));
       }
     }
@@ -348,7 +332,7 @@ void LocalhostBackend::on_worker_death(std::size_t i) {
     const bool here = cur != kIdleSlot && seq_of(cur) == job->seq && index_of(cur) >= from && index_of(cur) < end;
     if (!here) {
       if (from >= end) continue;
-      TaskSpec rest = slice(t.task, from, end);
+      TaskSpec rest = t.task.slice(from, end);
       // The front task was being worked on: the worker died between its calls.
       if (k == 0 && cur == kIdleSlot && ++rest.deaths >= kMaxDeathsOutsideCalls) {
         CallFailure f;
@@ -363,7 +347,7 @@ void LocalhostBackend::on_worker_death(std::size_t i) {
       continue;
     }
     const std::uint32_t crashed = index_of(cur);
-    if (from < crashed) again.push_back(Pending{job, slice(t.task, from, crashed)});
+    if (from < crashed) again.push_back(Pending{job, t.task.slice(from, crashed)});
     CallFailure f;
     if (s.timed_out) {
       f.kind = FailureKind::timeout;
@@ -377,14 +361,14 @@ void LocalhostBackend::on_worker_death(std::size_t i) {
       f.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
     if (t.task.attempt < 1 + job->manifest.retries) {
-      TaskSpec retry = slice(t.task, crashed, crashed + 1);
+      TaskSpec retry = t.task.slice(crashed, crashed + 1);
       retry.attempt = static_cast<std::uint8_t>(t.task.attempt + 1);
       log_debug("{} call {} {}; retrying (attempt {})", job->manifest.job_key, crashed, f.message, retry.attempt);
       again.push_back(Pending{job, std::move(retry)});
     } else {
       job->sink->on_failure(*job, crashed, f, t.task.attempt, pid, s.host, cur_start);
     }
-    if (crashed + 1 < end) again.push_back(Pending{job, slice(t.task, crashed + 1, end)});
+    if (crashed + 1 < end) again.push_back(Pending{job, t.task.slice(crashed + 1, end)});
   }
   log_debug("localhost: worker {} ended ({}); starting a new one", pid, WorkerProcess::describe_status(status));
   ::epoll_ctl(epfd_, EPOLL_CTL_DEL, s.proc->fd(), nullptr);
