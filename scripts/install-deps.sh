@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs everything Lithops C++ needs to build and test, from Debian's packages only.
 # Idempotent: a second run installs nothing new. Needs root (as on the CI machine).
+# `--servers` also installs the servers the test suite runs against (Redis, Ceph RGW) and curl.
 set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git
   libcereal-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
+  libcurl4-openssl-dev libssl-dev libhiredis-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+if [ "${1:-}" = "--servers" ]; then
+  PKGS+=(curl redis-server redis-tools radosgw ceph-mon ceph-osd ceph-common)
+fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -48,6 +48,13 @@ class NoSuchBucketError : public StorageError {
   using StorageError::StorageError;
 };
 
+/// The server refused the request itself (denied access, bad credentials, an invalid bucket
+/// name ...): an answer, not a hiccup, so it is not retried.
+class StorageRequestError : public StorageError {
+ public:
+  using StorageError::StorageError;
+};
+
 /// Where a failed call ran: carried by every per-call error.
 struct CallOrigin {
   std::string job_key;   ///< `<executor_id>-<job_id>`, e.g. `a1b2c3-0-M001`

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "lithops/config.hpp"
+#include "lithops/data.hpp"
 #include "lithops/detail/arg_plan.hpp"
 #include "lithops/detail/job_request.hpp"
 #include "lithops/futures_list.hpp"
@@ -129,6 +130,8 @@ class FunctionExecutor {
   template <class F, std::ranges::input_range Range, class... Opts>
     requires(!detail::is_futures_list<std::decay_t<Range>>::value && (detail::is_option_v<Opts> && ...))
   auto map(F&& f, Range&& data, const Opts&... opts) {
+    static_assert(!std::is_same_v<std::ranges::range_value_t<Range>, ObjectData>,
+                  "lithops: to map over several ObjectData, merge their locations into one");
     using Fn = std::decay_t<F>;
     using Element = detail::stored_t<std::ranges::range_value_t<Range>>;
     detail::require_serializable<Element>();  // our message before cereal's
@@ -200,6 +203,45 @@ class FunctionExecutor {
     return Future<typename Plan::result>(detail::CallHandle{submit(std::move(req)), 0});
   }
 
+  /// One call of `f` per object, or per chunk of an object, of the data in storage (see
+  /// data.hpp): `f` receives an ObjectChunk (then extra_args, if any). Objects are listed and
+  /// sized here; each call aligns its chunk to records when it reads it.
+  /// @throws Error when nothing matches
+  template <class F, class... Opts>
+    requires((detail::is_option_v<Opts> && ...))
+  auto map(F&& f, const ObjectData& data, const Opts&... opts) {
+    return map(std::forward<F>(f), partition_data(data), opts...);
+  }
+
+  /// map_reduce over data in storage with one reducer per object, each receiving the results of
+  /// that object's chunks in order. Returns the reducers' futures, in the objects' order.
+  template <class MF, class RF, class... Opts>
+    requires((detail::is_option_v<Opts> && ...))
+  auto map_reduce(MF&& map_function, const ObjectData& data, RF&& reduce_function, ReducerOnePerObject,
+                  const Opts&... opts) {
+    std::vector<ObjectChunk> chunks = partition_data(data);
+    auto mapped = map(std::forward<MF>(map_function), chunks, opts...);
+    using RM = typename decltype(mapped)::result_type;
+    using Plan = detail::ArgPlan<std::decay_t<RF>, std::vector<RM>, std::tuple<>>;
+    std::vector<Future<typename Plan::result>> reducers;
+    for (std::size_t i = 0; i < chunks.size();) {
+      detail::JobRequest req;
+      req.kind = 'R';
+      req.function = Plan::spec(reduce_function);
+      req.options = detail::call_options(opts...);
+      req.calls = 1;
+      std::size_t j = i;
+      for (; j < chunks.size() && chunks[j].bucket == chunks[i].bucket && chunks[j].key == chunks[i].key; ++j)
+        req.reduce.push_back(mapped[j].handle());
+      reducers.emplace_back(detail::CallHandle{submit(std::move(req)), 0});
+      i = j;
+    }
+    return FuturesList<typename Plan::result>(std::move(reducers), link_);
+  }
+
+  /// The executor's storage (Lithops' `fexec.storage`), sharing its connections.
+  Storage storage() const;
+
   /// See lithops::wait.
   template <class T>
   WaitResult<T> wait(const FuturesList<T>& fs, ReturnWhen return_when = ALL_COMPLETED,
@@ -222,6 +264,7 @@ class FunctionExecutor {
  private:
   /// Hands the job to the runtime; returns its state, which the futures share.
   std::shared_ptr<detail::JobState> submit(detail::JobRequest req);
+  std::vector<ObjectChunk> partition_data(const ObjectData& data) const;
   template <class R>
   FuturesList<R> make_list(const std::shared_ptr<detail::JobState>& job, std::size_t calls) {
     std::vector<Future<R>> fs;

@@ -13,11 +13,14 @@
 /// @endcode
 
 #include "lithops/call_stats.hpp"
+#include "lithops/cloud_fs.hpp"
 #include "lithops/config.hpp"
+#include "lithops/data.hpp"
 #include "lithops/errors.hpp"
 #include "lithops/executor.hpp"
 #include "lithops/future.hpp"
 #include "lithops/futures_list.hpp"
 #include "lithops/init.hpp"
 #include "lithops/serialization.hpp"
+#include "lithops/storage.hpp"
 #include "lithops/wait.hpp"

@@ -21,4 +21,12 @@ int hello(const CommonOptions& opts, std::size_t map_calls);
 int show_config(const CommonOptions& opts, bool schema);
 int clean(const CommonOptions& opts);
 
+// `lithops storage ...` (storage_commands.cpp); there -b names the storage backend.
+int storage_put(const CommonOptions& opts, const std::string& file, const std::string& bucket, const std::string& key);
+int storage_get(const CommonOptions& opts, const std::string& bucket, const std::string& key, const std::string& out);
+int storage_delete(const CommonOptions& opts, const std::string& bucket, const std::string& key,
+                   const std::string& prefix);
+int storage_list(const CommonOptions& opts, const std::string& bucket, const std::string& prefix);
+int storage_mkbucket(const CommonOptions& opts, const std::string& bucket);
+
 }  // namespace lithops::cli

@@ -39,11 +39,43 @@ int main(int argc, char** argv) {
   auto* clean = app.add_subcommand("clean", "Remove Lithops' temporary data from storage");
   add_common(*clean, opts);
 
+  // Lithops' storage commands; their -b is the storage backend.
+  auto* storage = app.add_subcommand("storage", "Manage objects in the configured storage");
+  storage->require_subcommand(1);
+  std::string s_file, s_bucket, s_key, s_out, s_prefix;
+  auto* put = storage->add_subcommand("put", "Upload a file (multipart when large)");
+  add_common(*put, opts);
+  put->add_option("filename", s_file, "local file")->required()->check(CLI::ExistingFile);
+  put->add_option("bucket", s_bucket, "bucket")->required();
+  put->add_option("-k,--key", s_key, "object key (default: the file's name)");
+  auto* get = storage->add_subcommand("get", "Download an object");
+  add_common(*get, opts);
+  get->add_option("bucket", s_bucket, "bucket")->required();
+  get->add_option("key", s_key, "object key")->required();
+  get->add_option("-o,--out", s_out, "output file (default: the key's name; '-' for stdout)");
+  auto* del = storage->add_subcommand("delete", "Delete an object, or every object under a prefix");
+  add_common(*del, opts);
+  del->add_option("bucket", s_bucket, "bucket")->required();
+  del->add_option("key", s_key, "object key");
+  del->add_option("-p,--prefix", s_prefix, "delete every key starting with this prefix");
+  auto* list = storage->add_subcommand("list", "List the objects of a bucket");
+  add_common(*list, opts);
+  list->add_option("bucket", s_bucket, "bucket")->required();
+  list->add_option("-p,--prefix", s_prefix, "only keys starting with this prefix");
+  auto* mkbucket = storage->add_subcommand("mkbucket", "Create a bucket")->alias("create-bucket");
+  add_common(*mkbucket, opts);
+  mkbucket->add_option("bucket", s_bucket, "bucket")->required();
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*hello) return lithops::cli::hello(opts, map_calls);
     if (*config) return lithops::cli::show_config(opts, schema);
     if (*clean) return lithops::cli::clean(opts);
+    if (*put) return lithops::cli::storage_put(opts, s_file, s_bucket, s_key);
+    if (*get) return lithops::cli::storage_get(opts, s_bucket, s_key, s_out);
+    if (*del) return lithops::cli::storage_delete(opts, s_bucket, s_key, s_prefix);
+    if (*list) return lithops::cli::storage_list(opts, s_bucket, s_prefix);
+    if (*mkbucket) return lithops::cli::storage_mkbucket(opts, s_bucket);
   } catch (const std::exception& e) {
     // Lithops' own messages already start with "lithops"; others get the prefix.
     std::string what = e.what();

@@ -52,6 +52,8 @@ ExecutorCore::ExecutorCore(Config config)
   set_log_level(config_.get_string("lithops.log_level"));
   anchor_->core = this;
   storage_ = make_storage(config_);
+  // Lithops creates its bucket on first use; only the client does, never each worker.
+  if (!storage_->bucket_exists(storage_->bucket())) storage_->create_bucket(storage_->bucket());
   backend_ = make_compute_backend(config_);
   if (storage_transport_)
     monitor_ = std::make_unique<StorageMonitor>(storage_, config_.get_double("lithops.monitoring_interval"));
@@ -96,8 +98,8 @@ std::shared_ptr<BackendJob> ExecutorCore::make_backend_job(const JobRequest& req
   bj->chunksize = static_cast<std::uint32_t>(
       req.options.chunksize.value_or(static_cast<std::size_t>(config_.get_int("lithops.chunksize"))));
   bj->storage_transport = storage_transport_;
+  m.storage_config = worker_storage_config(config_);  // also for calls that use lithops::Storage
   if (storage_transport_) {
-    m.storage_config = worker_storage_config(config_);
     bj->sink = std::make_shared<StorageStatusSink>(storage_);
     storage_->put_object(storage_->bucket(), JobKeys::manifest(m.job_key), m.encode());
   } else {

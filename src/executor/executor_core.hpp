@@ -26,6 +26,7 @@ class ExecutorCore {
   ~ExecutorCore();
 
   const std::string& id() const noexcept { return id_; }
+  const std::shared_ptr<StorageBackend>& storage() const noexcept { return storage_; }
   const Config& config() const noexcept { return config_; }
   std::size_t worker_count() const { return backend_->worker_count(); }
   std::shared_ptr<JobState> submit(JobRequest req);

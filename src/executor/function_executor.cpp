@@ -35,6 +35,13 @@ const Config& FunctionExecutor::config() const { return core_->config(); }
 std::size_t FunctionExecutor::worker_count() const { return core_->worker_count(); }
 void FunctionExecutor::clean() { core_->clean(); }
 
+Storage FunctionExecutor::storage() const { return Storage(core_->storage()); }
+
+std::vector<ObjectChunk> FunctionExecutor::partition_data(const ObjectData& data) const {
+  Storage st = storage();
+  return partition(st, data);
+}
+
 std::shared_ptr<detail::JobState> FunctionExecutor::submit(detail::JobRequest req) {
   return core_->submit(std::move(req));
 }

@@ -1,30 +1,96 @@
 #include "storage/storage_backend.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include "lithops/config.hpp"
 #include "lithops/errors.hpp"
 #include "storage/localhost/localhost_storage.hpp"
+#include "storage/redis/redis_storage.hpp"
 #include "storage/retrying_storage.hpp"
+#include "storage/s3/s3_storage.hpp"
 
 namespace lithops::detail {
+
+namespace {
+constexpr std::uint64_t kStreamPiece = 8ull << 20;  // bytes per range of the default get_object_stream
+}
+
+void StorageBackend::put_object_stream(const std::string& bucket, const std::string& key, const ByteSource& source,
+                                       std::optional<std::uint64_t> size) {
+  std::string data;
+  if (size) data.reserve(*size);
+  std::string piece(1 << 20, '\0');
+  for (std::size_t n; (n = source(piece.data(), piece.size())) > 0;) data.append(piece.data(), n);
+  put_object(bucket, key, data);
+}
+
+void StorageBackend::get_object_stream(const std::string& bucket, const std::string& key,
+                                       std::optional<ByteRange> range, const ByteSink& sink) {
+  std::uint64_t first = range ? range->first : 0;
+  std::uint64_t last = range ? range->last : UINT64_MAX;
+  if (!range) {
+    auto info = head_object(bucket, key);
+    if (!info) throw NoSuchKeyError(fmt::format("lithops: no object '{}' in bucket '{}'", key, bucket));
+    last = info->size;
+  }
+  // Piece by piece; a short piece means the object ended (a range may run past its end).
+  for (std::uint64_t at = first; at < last;) {
+    std::uint64_t end = std::min(last, at + kStreamPiece);
+    std::string piece = get_object(bucket, key, ByteRange{at, end});
+    if (!piece.empty()) sink(piece);
+    if (piece.size() < end - at) break;
+    at = end;
+  }
+}
+
+std::vector<std::string> StorageBackend::list_keys(const std::string& bucket, const std::string& prefix,
+                                                   const std::string& start_after) {
+  std::vector<std::string> keys;
+  for (auto& e : list_objects(bucket, prefix, start_after)) keys.push_back(std::move(e.key));
+  return keys;
+}
 
 void StorageBackend::delete_prefix(const std::string& bucket, const std::string& prefix) {
   delete_objects(bucket, list_keys(bucket, prefix));
 }
 
-std::unique_ptr<StorageBackend> make_storage(const Config& config) {
-  std::string name = config.get_string("lithops.storage");
+const std::vector<std::string>& storage_backend_names() {
+  static const std::vector<std::string> names = [] {
+    for (const auto& k : config_schema())
+      if (k.name == "lithops.storage") return k.choices;
+    return std::vector<std::string>{};
+  }();
+  return names;
+}
+
+std::unique_ptr<StorageBackend> make_storage(const Config& config, const std::string& name) {
   const auto attempts = static_cast<int>(config.get_int("lithops.storage_attempts"));
-  if (name == "localhost") return std::make_unique<RetryingStorage>(std::make_unique<LocalhostStorage>(config), attempts);
-  // The schema's choices make this unreachable; kept so a new choice without a backend fails loudly.
-  throw ConfigError("lithops.storage: no backend implements '" + name + "'");
+  std::unique_ptr<StorageBackend> inner;
+  if (name == "localhost") {
+    inner = std::make_unique<LocalhostStorage>(config);
+  } else if (name == "redis") {
+    inner = std::make_unique<RedisStorage>(config);
+  } else if (is_s3_section(name)) {
+    inner = std::make_unique<S3Storage>(config, name);
+  } else {
+    throw ConfigError(fmt::format("lithops.storage: unknown storage backend '{}'; valid choices: {}", name,
+                                  fmt::join(storage_backend_names(), ", ")));
+  }
+  return std::make_unique<RetryingStorage>(std::move(inner), attempts);
+}
+
+std::unique_ptr<StorageBackend> make_storage(const Config& config) {
+  return make_storage(config, config.get_string("lithops.storage"));
 }
 
 std::string worker_storage_config(const Config& config) {
-  // Only what opening the same storage takes: `lithops.storage` and the backend's own section.
+  // Only what opening the same storage takes: `lithops.storage`, the retry budget and the
+  // backend's own section.
   std::string name = config.get_string("lithops.storage");
-  return "lithops:\n  storage: " + name + "\n" + config.to_yaml_unmasked({name});
+  return fmt::format("lithops:\n  storage: {}\n  storage_attempts: {}\n", name,
+                     config.get_int("lithops.storage_attempts")) +
+         config.to_yaml_unmasked({name});
 }
 
 }  // namespace lithops::detail

@@ -1,14 +1,25 @@
 #pragma once
 // The storage interface every backend implements: a handful of object operations. The job
-// model persists everything through it, so a job runs unchanged on any storage. Retries and
-// other cross-cutting behaviour belong in decorators, not in each backend.
+// model, the public lithops::Storage, the partitioner and the storage OS API all go through it,
+// so everything runs unchanged on any storage. Retries and other cross-cutting behaviour belong
+// in decorators (RetryingStorage), not in each backend.
+//
+// Error contract (every backend, checked by tests/unit/storage_contract_test.cpp):
+//   NoSuchKeyError      get/stream of a missing object
+//   NoSuchBucketError   any object operation on a missing bucket
+//   StorageRequestError the server refused the request itself (denied, invalid name): not retried
+//   StorageError        anything else: transient, retried by RetryingStorage
+// Messages name the bucket and key, never a credential.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "lithops/byte_range.hpp"
 
 namespace lithops {
 class Config;
@@ -16,43 +27,84 @@ class Config;
 
 namespace lithops::detail {
 
-/// Inclusive-exclusive byte range [first, last).
-struct ByteRange {
-  std::uint64_t first = 0;
-  std::uint64_t last = 0;
-};
+using lithops::ByteRange;  // [first, last)
 
 struct ObjectInfo {
   std::uint64_t size = 0;
+  std::string etag;                ///< opaque version tag, without quotes; "" if the backend has none
+  std::int64_t last_modified = 0;  ///< milliseconds since the Unix epoch; 0 if unknown
 };
+
+struct ObjectEntry {
+  std::string key;
+  ObjectInfo info;
+};
+
+/// Receives an object's bytes in order, piece by piece.
+using ByteSink = std::function<void(std::string_view)>;
+/// Fills up to `capacity` bytes at `buffer`; returns how many, 0 at the end of the data.
+using ByteSource = std::function<std::size_t(char* buffer, std::size_t capacity)>;
 
 class StorageBackend {
  public:
   virtual ~StorageBackend() = default;
-  /// The backend's configuration name ("localhost", ...).
+  /// The backend's configuration name ("localhost", "ceph", "redis" ...).
   virtual std::string name() const = 0;
-  /// The bucket Lithops keeps its own data in.
+  /// The bucket Lithops keeps its own data in (the section's `storage_bucket`).
   virtual const std::string& bucket() const = 0;
+
   /// Creates or replaces the object; readers never see a partial object.
   virtual void put_object(const std::string& bucket, const std::string& key, std::string_view data) = 0;
+  /// Creates or replaces the object from a stream without holding it whole in memory when the
+  /// backend can (S3: multipart upload with parts in parallel; localhost: a file). `size`, when
+  /// known, lets a backend pick single or multipart upload up front. The default reads the
+  /// source into memory and calls put_object.
+  virtual void put_object_stream(const std::string& bucket, const std::string& key, const ByteSource& source,
+                                 std::optional<std::uint64_t> size);
+  /// True when put_object_stream really streams (and retries its own pieces). RetryingStorage
+  /// buffers and retries whole uploads for backends where it does not.
+  virtual bool streams_uploads() const { return false; }
+
   /// The whole object or the given range (clipped to the object). @throws NoSuchKeyError
   virtual std::string get_object(const std::string& bucket, const std::string& key,
                                  std::optional<ByteRange> range = std::nullopt) = 0;
+  /// The object (or range) delivered to `sink` piece by piece, never whole in memory.
+  /// The default reads 8 MiB ranges with get_object. @throws NoSuchKeyError
+  virtual void get_object_stream(const std::string& bucket, const std::string& key, std::optional<ByteRange> range,
+                                 const ByteSink& sink);
+
+  /// Size, etag and time of the object; nullopt when it does not exist.
   virtual std::optional<ObjectInfo> head_object(const std::string& bucket, const std::string& key) = 0;
   /// Deletes the keys; missing keys are not an error.
   virtual void delete_objects(const std::string& bucket, const std::vector<std::string>& keys) = 0;
-  /// Keys starting with `prefix`, sorted, those after `start_after` only.
+  /// Objects whose keys start with `prefix`, sorted by key (byte order), only those after
+  /// `start_after`. Paging is the backend's business: the result is complete.
+  virtual std::vector<ObjectEntry> list_objects(const std::string& bucket, const std::string& prefix,
+                                                const std::string& start_after = "") = 0;
+  /// The keys of list_objects. Backends override it when keys alone are cheaper.
   virtual std::vector<std::string> list_keys(const std::string& bucket, const std::string& prefix,
-                                             const std::string& start_after = "") = 0;
+                                             const std::string& start_after = "");
   /// Deletes every key under `prefix`.
   virtual void delete_prefix(const std::string& bucket, const std::string& prefix);
+
+  /// Whether the bucket exists (and is ours to use). @throws StorageRequestError if access is denied
+  virtual bool bucket_exists(const std::string& bucket) = 0;
+  /// Creates the bucket; an existing bucket of ours is not an error.
+  virtual void create_bucket(const std::string& bucket) = 0;
 };
 
-/// The storage backend named by `lithops.storage`. @throws ConfigError
+/// The storage backend named by `lithops.storage`, wrapped in the retrying decorator.
+/// @throws ConfigError
 std::unique_ptr<StorageBackend> make_storage(const Config& config);
+
+/// The backend `name` (a choice of `lithops.storage`), with the same decorators.
+std::unique_ptr<StorageBackend> make_storage(const Config& config, const std::string& name);
 
 /// YAML of the keys a worker needs to open the same storage (`lithops.storage` and its
 /// section), credentials included: only ever sent to workers, never logged.
 std::string worker_storage_config(const Config& config);
+
+/// The storage backends `lithops.storage` accepts, in the schema's order.
+const std::vector<std::string>& storage_backend_names();
 
 }  // namespace lithops::detail

@@ -23,5 +23,9 @@ template <class... A>
 void log_warn(fmt::format_string<A...> f, A&&... a) {
   logger().warn(f, std::forward<A>(a)...);
 }
+template <class... A>
+void log_error(fmt::format_string<A...> f, A&&... a) {
+  logger().error(f, std::forward<A>(a)...);
+}
 
 }  // namespace lithops::detail

@@ -15,6 +15,7 @@
 #include "core/protocol.hpp"
 #include "core/status_object.hpp"
 #include "lithops/config.hpp"
+#include "storage/shared_storage.hpp"
 #include "storage/storage_backend.hpp"
 #include "util/fd_io.hpp"
 #include "worker/call_runner.hpp"
@@ -104,6 +105,7 @@ class Worker {
   // batch is a `results` frame. Storage transport: a batch is a status object, followed by a
   // `persisted` frame so that the supervisor knows which calls a crash must not re-run.
   void run_task(const PreparedJob& job, const TaskSpec& task, std::string_view args_base) {
+    set_current_job_storage(job.manifest().storage_config);  // what lithops::Storage() opens in a call
     if (task.data_key.empty()) {
       batcher_.begin_task([this, &job](std::span<const CallOutcome> batch, std::uint32_t) {
         std::string frame;
@@ -145,15 +147,10 @@ class Worker {
     write_all(kWorkerChannelFd, frame);
   }
 
-  StorageBackend& storage(const std::string& yaml) {
-    auto& s = storages_[yaml];
-    if (!s) s = make_storage(Config::from_yaml(yaml, "job manifest"));
-    return *s;
-  }
+  StorageBackend& storage(const std::string& yaml) { return *shared_storage(yaml); }
 
   WorkerSlot* slot_ = nullptr;
   std::map<std::uint32_t, std::unique_ptr<PreparedJob>> jobs_;
-  std::map<std::string, std::unique_ptr<StorageBackend>> storages_;
   OutcomeBatcher batcher_;  // last member: its flusher thread stops before the rest goes
 };
 

@@ -19,6 +19,7 @@
 #include <tuple>
 #include <vector>
 
+#include "servers.hpp"
 #include "test_config.hpp"
 
 namespace e2e {
@@ -27,17 +28,30 @@ namespace e2e {
 struct Setup {
   std::string transport;  ///< "pipe" or "storage"
   int workers;
+  std::string storage = "localhost";  ///< "localhost", "s3" (Ceph RGW) or "redis"
 };
 
-inline void PrintTo(const Setup& s, std::ostream* os) { *os << s.transport << "/" << s.workers << " workers"; }
-
-/// gtest names: "pipe_2workers".
-inline std::string setup_name(const ::testing::TestParamInfo<Setup>& info) {
-  return info.param.transport + "_" + std::to_string(info.param.workers) + "workers";
+inline void PrintTo(const Setup& s, std::ostream* os) {
+  *os << s.transport << "/" << s.workers << " workers/" << s.storage;
 }
 
-/// Every transport with 2 workers: for behaviour that does not depend on the pool size.
-inline auto transports() { return ::testing::Values(Setup{"pipe", 2}, Setup{"storage", 2}); }
+/// gtest names: "pipe_2workers", "storage_2workers_s3".
+inline std::string setup_name(const ::testing::TestParamInfo<Setup>& info) {
+  return info.param.transport + "_" + std::to_string(info.param.workers) + "workers" +
+         (info.param.storage == "localhost" ? "" : "_" + info.param.storage);
+}
+
+/// Every transport with 2 workers, and the storage transport over every storage backend
+/// (real servers): for behaviour that does not depend on the pool size.
+inline auto transports() {
+  return ::testing::Values(Setup{"pipe", 2}, Setup{"storage", 2}, Setup{"storage", 2, "s3"},
+                           Setup{"storage", 2, "redis"});
+}
+
+/// The pipe transport over every storage backend: for what user code does with storage.
+inline auto storages() {
+  return ::testing::Values(Setup{"pipe", 2, "localhost"}, Setup{"pipe", 2, "s3"}, Setup{"pipe", 2, "redis"});
+}
 
 /// Every transport at several pool sizes: for concurrency and failure isolation.
 inline auto pool_sizes() {
@@ -53,7 +67,8 @@ inline void open_gate(const std::string& path) { std::ofstream(path) << "open"; 
 class E2E : public ::testing::TestWithParam<Setup> {
  protected:
   void SetUp() override {
-    config_ = lithops::testing::test_config(GetParam().transport, GetParam().workers);
+    config_ = lithops::testing::with_storage(lithops::testing::test_config(GetParam().transport, GetParam().workers),
+                                             GetParam().storage);
     storage_dir_ = config_.get_string("localhost.storage_dir");
     scratch_ = storage_dir_ + "/scratch";
     std::filesystem::create_directories(scratch_);

@@ -23,6 +23,7 @@ class FlakyStorage final : public StorageBackend {
  public:
   FlakyStorage(std::unique_ptr<StorageBackend> inner, int failures, int* calls)
       : inner_(std::move(inner)), failures_(failures), calls_(calls) {}
+  void fail_next(int n) { failures_ = n; }
   std::string name() const override { return "flaky"; }
   const std::string& bucket() const override { return inner_->bucket(); }
   void put_object(const std::string& b, const std::string& k, std::string_view d) override {
@@ -41,9 +42,27 @@ class FlakyStorage final : public StorageBackend {
     hiccup();
     inner_->delete_objects(b, keys);
   }
-  std::vector<std::string> list_keys(const std::string& b, const std::string& p, const std::string& s) override {
+  std::vector<lithops::detail::ObjectEntry> list_objects(const std::string& b, const std::string& p,
+                                                         const std::string& s) override {
     hiccup();
-    return inner_->list_keys(b, p, s);
+    return inner_->list_objects(b, p, s);
+  }
+  // Fails mid-way: delivers part of the data, then the connection "drops".
+  void get_object_stream(const std::string& b, const std::string& k, std::optional<ByteRange> r,
+                         const lithops::detail::ByteSink& sink) override {
+    ++*calls_;
+    std::string data = inner_->get_object(b, k, r);
+    if (failures_-- > 0) {
+      sink(std::string_view(data).substr(0, data.size() / 3));
+      throw lithops::StorageError("connection reset mid-stream (injected)");
+    }
+    sink(data);
+  }
+  bool bucket_exists(const std::string& b) override { return inner_->bucket_exists(b); }
+  void create_bucket(const std::string& b) override {
+    hiccup();
+    if (b == "refused") throw lithops::StorageRequestError("access denied (injected)");
+    inner_->create_bucket(b);
   }
 
  private:
@@ -82,6 +101,29 @@ TEST(RetryingStorage, AMissingKeyIsAnAnswerNotRetried) {
   int calls = 0;
   auto st = flaky(0, 5, &calls);
   EXPECT_THROW(st->get_object(st->bucket(), "missing", std::nullopt), lithops::NoSuchKeyError);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(RetryingStorage, AStreamResumesAfterFailuresMidWay) {
+  int calls = 0;
+  auto st = flaky(0, 5, &calls);
+  std::string data(100000, 'x');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 26);
+  st->put_object(st->bucket(), "s", data);
+  auto* inner = static_cast<FlakyStorage*>(&st->inner());
+  inner->fail_next(2);
+  calls = 0;
+  std::string got;
+  st->get_object_stream(st->bucket(), "s", lithops::detail::ByteRange{10, 90010},
+                        [&](std::string_view p) { got.append(p); });
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(got, data.substr(10, 90000));
+}
+
+TEST(RetryingStorage, ARefusedRequestIsAnAnswerNotRetried) {
+  int calls = 0;
+  auto st = flaky(0, 5, &calls);
+  EXPECT_THROW(st->create_bucket("refused"), lithops::StorageRequestError);
   EXPECT_EQ(calls, 1);
 }
 

@@ -1,14 +1,17 @@
 // The contract every StorageBackend (src/storage/storage_backend.hpp) keeps, as one typed test
 // suite. A new backend is added by writing a StorageFixture specialisation that opens it on a
-// fresh, private bucket (for a remote backend: against a real server) and appending its type to
-// `Backends` below; it is done when it passes the same tests as the others. Decorators keep the
-// contract too: the suite also runs on what make_storage returns.
+// fresh, private bucket (for a remote backend: against a real server, see tests/servers/) and
+// appending its type to `Backends` below; it is done when it passes the same tests as the
+// others. Decorators keep the contract too: the suite also runs on what make_storage returns.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <lithops/lithops.hpp>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <fmt/format.h>
 #include <atomic>
 #include <memory>
 #include <random>
@@ -17,7 +20,10 @@
 #include <thread>
 #include <vector>
 
+#include "servers.hpp"
 #include "storage/localhost/localhost_storage.hpp"
+#include "storage/redis/redis_storage.hpp"
+#include "storage/s3/s3_storage.hpp"
 #include "storage/storage_backend.hpp"
 #include "test_config.hpp"
 
@@ -28,9 +34,52 @@ using ::testing::IsEmpty;
 using lithops::detail::ByteRange;
 using lithops::detail::StorageBackend;
 
-/// How the suite opens each backend: `make()` returns a backend whose `bucket()` is empty.
+/// How the suite opens each backend: `make()` returns a backend whose `bucket()` exists and is
+/// empty.
 template <class Backend>
 struct StorageFixture;
+
+/// The backend a config names, on a fresh bucket: bare (`decorated` false) or as make_storage
+/// returns it.
+std::unique_ptr<StorageBackend> fresh(lithops::Config c, bool decorated) {
+  auto name = c.get_string("lithops.storage");
+  std::unique_ptr<StorageBackend> st;
+  if (decorated) st = lithops::detail::make_storage(c);
+  else if (name == "redis") st = std::make_unique<lithops::detail::RedisStorage>(c);
+  else st = std::make_unique<lithops::detail::S3Storage>(c, name);
+  st->create_bucket(st->bucket());
+  return st;
+}
+
+template <>
+struct StorageFixture<lithops::detail::S3Storage> {
+  static std::unique_ptr<StorageBackend> make() {
+    return fresh(lithops::testing::with_s3_storage({}, lithops::testing::unique_bucket("s3")), false);
+  }
+};
+
+template <>
+struct StorageFixture<lithops::detail::RedisStorage> {
+  static std::unique_ptr<StorageBackend> make() {
+    return fresh(lithops::testing::with_redis_storage({}, lithops::testing::unique_bucket("redis")), false);
+  }
+};
+
+struct ConfiguredS3 {};
+template <>
+struct StorageFixture<ConfiguredS3> {
+  static std::unique_ptr<StorageBackend> make() {
+    return fresh(lithops::testing::with_s3_storage({}, lithops::testing::unique_bucket("cs3")), true);
+  }
+};
+
+struct ConfiguredRedis {};
+template <>
+struct StorageFixture<ConfiguredRedis> {
+  static std::unique_ptr<StorageBackend> make() {
+    return fresh(lithops::testing::with_redis_storage({}, lithops::testing::unique_bucket("credis")), true);
+  }
+};
 
 template <>
 struct StorageFixture<lithops::detail::LocalhostStorage> {
@@ -61,6 +110,10 @@ class StorageContract : public ::testing::Test {
     storage_ = StorageFixture<Backend>::make();
     bucket_ = storage_->bucket();
   }
+  // Servers keep data in memory: leave nothing behind.
+  void TearDown() override {
+    if (storage_) storage_->delete_prefix(bucket_, "");
+  }
   StorageBackend& st() { return *storage_; }
   void put(const std::string& key, std::string_view data) { st().put_object(bucket_, key, data); }
   std::string get(const std::string& key) { return st().get_object(bucket_, key); }
@@ -75,8 +128,23 @@ class StorageContract : public ::testing::Test {
   std::string bucket_;
 };
 
-using Backends = ::testing::Types<lithops::detail::LocalhostStorage, ConfiguredLocalhost>;
-TYPED_TEST_SUITE(StorageContract, Backends);
+using Backends = ::testing::Types<lithops::detail::LocalhostStorage, ConfiguredLocalhost, lithops::detail::S3Storage,
+                                  ConfiguredS3, lithops::detail::RedisStorage, ConfiguredRedis>;
+
+// Readable test names: StorageContract/S3.PutThenGet...
+struct BackendNames {
+  template <class T>
+  static std::string GetName(int) {
+    if constexpr (std::is_same_v<T, lithops::detail::LocalhostStorage>) return "Localhost";
+    if constexpr (std::is_same_v<T, ConfiguredLocalhost>) return "ConfiguredLocalhost";
+    if constexpr (std::is_same_v<T, lithops::detail::S3Storage>) return "S3";
+    if constexpr (std::is_same_v<T, ConfiguredS3>) return "ConfiguredS3";
+    if constexpr (std::is_same_v<T, lithops::detail::RedisStorage>) return "Redis";
+    if constexpr (std::is_same_v<T, ConfiguredRedis>) return "ConfiguredRedis";
+    return "?";
+  }
+};
+TYPED_TEST_SUITE(StorageContract, Backends, BackendNames);
 
 std::string binary_blob(std::size_t n) {
   std::string s(n, '\0');
@@ -318,6 +386,172 @@ TYPED_TEST(StorageContract, ReadersNeverSeeAPartialObject) {
   writer.join();
   EXPECT_EQ(bad, 0) << "of " << reads << " reads";
   EXPECT_EQ(bad_keys, 0);
+}
+
+// ---- metadata ----
+
+TYPED_TEST(StorageContract, ListObjectsReportsSizeEtagAndTime) {
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  this->put("m/one", "1");
+  this->put("m/three", "333");
+  auto entries = this->st().list_objects(this->bucket_, "m/", "");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].key, "m/one");
+  EXPECT_EQ(entries[0].info.size, 1u);
+  EXPECT_EQ(entries[1].key, "m/three");
+  EXPECT_EQ(entries[1].info.size, 3u);
+  for (const auto& e : entries) {
+    EXPECT_FALSE(e.info.etag.empty());
+    // Servers keep seconds; allow for that and for a little clock skew.
+    EXPECT_GT(e.info.last_modified, before - 5000);
+    EXPECT_LT(e.info.last_modified, before + 600000);
+  }
+  auto head = this->st().head_object(this->bucket_, "m/three");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->size, 3u);
+  EXPECT_EQ(head->etag, entries[1].info.etag);
+}
+
+TYPED_TEST(StorageContract, TheEtagChangesWithTheContent) {
+  this->put("e", "first");
+  auto a = this->st().head_object(this->bucket_, "e")->etag;
+  this->put("e", "second");
+  auto b = this->st().head_object(this->bucket_, "e")->etag;
+  EXPECT_NE(a, b);
+}
+
+// ---- buckets ----
+
+TYPED_TEST(StorageContract, BucketsCanBeCreatedAndProbed) {
+  EXPECT_TRUE(this->st().bucket_exists(this->bucket_));
+  auto other = lithops::testing::unique_bucket("new");
+  EXPECT_FALSE(this->st().bucket_exists(other));
+  this->st().create_bucket(other);
+  EXPECT_TRUE(this->st().bucket_exists(other));
+  EXPECT_NO_THROW(this->st().create_bucket(other));  // ours already: not an error
+  this->st().put_object(other, "k", "in the other bucket");
+  EXPECT_EQ(this->st().get_object(other, "k"), "in the other bucket");
+  EXPECT_THAT(this->list(""), IsEmpty()) << "buckets are separate namespaces";
+  this->st().delete_prefix(other, "");
+}
+
+TYPED_TEST(StorageContract, EveryObjectOperationOnAMissingBucketThrowsNoSuchBucketError) {
+  const std::string missing = "missing-" + lithops::testing::unique_bucket("b");
+  auto& st = this->st();
+  EXPECT_THROW(st.get_object(missing, "k"), lithops::NoSuchBucketError);
+  EXPECT_THROW(st.get_object(missing, "k", ByteRange{0, 3}), lithops::NoSuchBucketError);
+  EXPECT_THROW(st.get_object_stream(missing, "k", std::nullopt, [](std::string_view) {}),
+               lithops::NoSuchBucketError);
+  EXPECT_THROW(st.head_object(missing, "k"), lithops::NoSuchBucketError);
+  EXPECT_THROW(st.list_objects(missing, "", ""), lithops::NoSuchBucketError);
+  EXPECT_THROW(st.list_keys(missing, "", ""), lithops::NoSuchBucketError);
+  try {
+    st.get_object(missing, "k");
+  } catch (const lithops::NoSuchBucketError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr(missing));
+  }
+}
+
+// ---- paging ----
+
+// S3 lists 1,000 keys a page: a listing must follow the pages, with prefix and start_after.
+TYPED_TEST(StorageContract, ListingGoesPastOnePage) {
+  constexpr int kKeys = 1100, kThreads = 8;
+  auto key = [](int i) { return fmt::format("page/{:05d}", i); };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kKeys; i += kThreads) this->put(key(i), std::to_string(i));
+    });
+  for (auto& th : threads) th.join();
+  this->put("pagf", "outside the prefix");
+  auto keys = this->list("page/");
+  ASSERT_EQ(keys.size(), static_cast<std::size_t>(kKeys));
+  for (int i = 0; i < kKeys; ++i) ASSERT_EQ(keys[static_cast<std::size_t>(i)], key(i));
+  auto rest = this->list("page/", key(20));
+  ASSERT_EQ(rest.size(), static_cast<std::size_t>(kKeys - 21));
+  EXPECT_EQ(rest.front(), key(21));
+  EXPECT_EQ(this->st().list_objects(this->bucket_, "page/", "").size(), static_cast<std::size_t>(kKeys));
+  this->st().delete_prefix(this->bucket_, "page/");
+  EXPECT_THAT(this->list(""), ElementsAre("pagf"));
+}
+
+// ---- streaming ----
+
+/// A deterministic byte stream of `size` bytes that is never held whole in memory.
+struct PatternSource {
+  std::uint64_t size, at = 0;
+  std::size_t operator()(char* buf, std::size_t cap) {
+    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(cap, size - at));
+    for (std::size_t i = 0; i < n; ++i) buf[i] = byte(at + i);
+    at += n;
+    return n;
+  }
+  static char byte(std::uint64_t i) { return static_cast<char>((i * 2654435761u >> 13) ^ (i >> 20)); }
+};
+
+long peak_rss_mib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024;
+}
+
+// Objects far larger than what a call should hold in memory stream both ways (a few hundred
+// MiB here; nothing in the path depends on the size, so multi-GiB objects work the same way).
+TYPED_TEST(StorageContract, LargeObjectsStreamBothWaysWithoutBeingHeldInMemory) {
+  constexpr std::uint64_t kSize = (300ull << 20) + 12345;
+  const long rss_before = peak_rss_mib();
+  PatternSource src{kSize};
+  this->st().put_object_stream(this->bucket_, "huge.bin", std::ref(src), kSize);
+  const long rss_after_put = peak_rss_mib();
+  EXPECT_EQ(this->st().head_object(this->bucket_, "huge.bin")->size, kSize);
+  std::uint64_t at = 0, mismatches = 0;
+  this->st().get_object_stream(this->bucket_, "huge.bin", std::nullopt, [&](std::string_view piece) {
+    for (char c : piece) mismatches += c != PatternSource::byte(at++);
+  });
+  EXPECT_EQ(at, kSize);
+  EXPECT_EQ(mismatches, 0u);
+  EXPECT_LT(peak_rss_mib() - rss_after_put, 200) << "the download was held in memory";
+  if (this->st().streams_uploads()) {
+    EXPECT_LT(rss_after_put - rss_before, 200) << "the upload was held in memory";
+  }
+  // A ranged stream across the middle.
+  const std::uint64_t first = (150ull << 20) - 7, last = (170ull << 20) + 3;
+  at = first;
+  mismatches = 0;
+  this->st().get_object_stream(this->bucket_, "huge.bin", ByteRange{first, last}, [&](std::string_view piece) {
+    for (char c : piece) mismatches += c != PatternSource::byte(at++);
+  });
+  EXPECT_EQ(at, last);
+  EXPECT_EQ(mismatches, 0u);
+}
+
+TYPED_TEST(StorageContract, StreamingSmallEmptyAndClippedObjects) {
+  auto collect = [&](const std::string& key, std::optional<ByteRange> r) {
+    std::string out;
+    this->st().get_object_stream(this->bucket_, key, r, [&](std::string_view p) { out.append(p); });
+    return out;
+  };
+  this->put("s", "0123456789");
+  this->put("z", "");
+  EXPECT_EQ(collect("s", std::nullopt), "0123456789");
+  EXPECT_EQ(collect("s", ByteRange{2, 5}), "234");
+  EXPECT_EQ(collect("s", ByteRange{8, 100}), "89");
+  EXPECT_EQ(collect("s", ByteRange{10, 20}), "");
+  EXPECT_EQ(collect("z", std::nullopt), "");
+  EXPECT_THROW(collect("missing", std::nullopt), lithops::NoSuchKeyError);
+  std::string small = "streamed upload";
+  std::size_t off = 0;
+  this->st().put_object_stream(this->bucket_, "up", [&](char* buf, std::size_t cap) {
+    std::size_t n = std::min<std::size_t>({cap, small.size() - off, 4});  // in tiny pieces
+    std::copy_n(small.data() + off, n, buf);
+    off += n;
+    return n;
+  }, std::nullopt);
+  EXPECT_EQ(this->get("up"), small);
+  this->st().put_object_stream(this->bucket_, "up0", [](char*, std::size_t) { return std::size_t{0}; }, 0);
+  EXPECT_EQ(this->get("up0"), "");
 }
 
 // ---- LocalhostStorage only: keys are file paths ----

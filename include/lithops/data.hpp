@@ -1,0 +1,152 @@
+#pragma once
+/// @file data.hpp
+/// Mapping over data in storage: one call per object, or objects split into record-aligned
+/// chunks (lines, CSV rows, FASTA or FASTQ records, or a format of your own).
+///
+/// @code
+///   std::size_t count_words(lithops::ObjectChunk chunk) {
+///     std::size_t words = 0;
+///     chunk.for_each_line([&](std::string_view line) { words += count_in(line); });
+///     return words;
+///   }
+///   auto fs = fexec.map(count_words, lithops::objects("my-bucket/texts/").obj_chunk_size(64 << 20));
+/// @endcode
+///
+/// Every record belongs to exactly one chunk, whatever the chunk size: a chunk owns the records
+/// that *start* in its nominal byte range (a record longer than a chunk makes the chunks it
+/// covers empty, and is read whole by the chunk where it starts).
+
+#include <cstdint>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lithops/detail/function_ref.hpp"
+#include "lithops/storage.hpp"
+
+namespace lithops {
+
+/// Reads an object's bytes near a chunk boundary, block by block (cached), for a RecordFormat.
+class ObjectReader {
+ public:
+  virtual ~ObjectReader() = default;
+  virtual std::uint64_t size() const = 0;
+  /// The byte at `offset` (< size()).
+  virtual char at(std::uint64_t offset) = 0;
+  /// Offset of the first `c` at or after `from`, or size() if there is none.
+  virtual std::uint64_t find(char c, std::uint64_t from) = 0;
+};
+
+/// Where records begin. A format is a stateless object with static storage duration (a global,
+/// or a function-local static): chunks name it by address, which is the same in every process
+/// running the same build, so a format of your own needs no registration either.
+class RecordFormat {
+ public:
+  virtual ~RecordFormat() = default;
+  virtual std::string name() const = 0;
+  /// The offset of the first record that starts at or after `offset` (0 < offset < size), or
+  /// the object's size if none does. Must depend only on the object's bytes, never on which
+  /// chunk asks: the chunk before and the chunk after a boundary must agree on it.
+  virtual std::uint64_t align(ObjectReader& object, std::uint64_t offset) const = 0;
+};
+
+/// Lines ending in `\n` (the last line may lack it). Lithops' `obj_newline` mode.
+const RecordFormat& lines();
+/// Raw bytes: chunks are exactly their nominal ranges (Lithops' `obj_newline=None`).
+const RecordFormat& bytes();
+/// CSV rows (RFC 4180): newlines inside quoted fields do not end a row. The quoting state at a
+/// boundary is inferred from the bytes after it; a quoted field must be shorter than
+/// `max_field_bytes` for that to be exact (1 MiB by default).
+const RecordFormat& csv();
+/// FASTA records: a line starting with '>' and the sequence lines after it.
+const RecordFormat& fasta();
+/// FASTQ records of four lines (@header, sequence, +, qualities); a quality line may start
+/// with '@' or '+'.
+const RecordFormat& fastq();
+
+/// One call's share of an object: what a function mapped over data in storage receives.
+struct ObjectChunk {
+  std::string backend;  ///< storage backend ("" for a URL)
+  std::string bucket;
+  std::string key;      ///< the object's key, or the URL
+  std::uint32_t part = 0;         ///< 0-based index of the chunk within its object
+  std::uint32_t total_parts = 1;  ///< chunks of this object
+  ByteRange range;                ///< nominal bytes [first, last) before record alignment
+  std::uint64_t object_size = 0;
+  detail::CodeRef format;         ///< the RecordFormat, by address
+
+  bool is_url() const { return backend.empty(); }
+  /// The bytes this chunk owns after record alignment (reads a little around the boundaries).
+  ByteRange data_range() const;
+  /// The chunk's records, whole.
+  std::string read() const;
+  /// The chunk's records, piece by piece in order (pieces do not follow record boundaries).
+  void read(const std::function<void(std::string_view)>& sink) const;
+  /// The chunk's records as a stream, fetched in ranges as it is read.
+  std::unique_ptr<std::istream> stream() const;
+  /// Calls `f(line)` for every line (without its `\n`), streaming.
+  void for_each_line(const std::function<void(std::string_view)>& f) const;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(backend, bucket, key, part, total_parts, range.first, range.last, object_size, format);
+  }
+};
+
+/// What to map over: objects in the executor's storage, or HTTP(S) URLs, and how to split them.
+class ObjectData {
+ public:
+  /// Lithops' notation: "bucket" (all of it), "bucket/prefix/" (keys under the prefix),
+  /// "bucket/key" (one object), optionally with a "<backend>://" scheme ("s3://", "ceph://" ...
+  /// which must be the executor's storage), or an "http://" / "https://" URL.
+  explicit ObjectData(std::vector<std::string> locations) : locations_(std::move(locations)) {}
+  /// These keys of `bucket`.
+  static ObjectData keys(std::string bucket, std::vector<std::string> keys);
+
+  /// Splits objects into chunks of about this many bytes (Lithops' obj_chunk_size).
+  ObjectData& obj_chunk_size(std::uint64_t bytes) {
+    chunk_size_ = bytes;
+    return *this;
+  }
+  /// Splits each object into this many chunks (Lithops' obj_chunk_number; wins over the size).
+  ObjectData& obj_chunk_number(std::uint32_t n) {
+    chunk_number_ = n;
+    return *this;
+  }
+  /// Where chunks may split objects; lines() by default.
+  ObjectData& format(const RecordFormat& f) {
+    format_ = &f;
+    return *this;
+  }
+
+  const std::vector<std::string>& locations() const { return locations_; }
+  const std::string& keys_bucket() const { return keys_bucket_; }
+  std::uint64_t chunk_size() const { return chunk_size_; }
+  std::uint32_t chunk_number() const { return chunk_number_; }
+  const RecordFormat& record_format() const { return format_ ? *format_ : lines(); }
+
+ private:
+  std::vector<std::string> locations_;
+  std::string keys_bucket_;  // set by keys(): locations_ are keys of it
+  std::uint64_t chunk_size_ = 0;
+  std::uint32_t chunk_number_ = 0;
+  const RecordFormat* format_ = nullptr;
+};
+
+/// Objects by location(s), in Lithops' notation (see ObjectData).
+inline ObjectData objects(std::string location) { return ObjectData({std::move(location)}); }
+inline ObjectData objects(std::vector<std::string> locations) { return ObjectData(std::move(locations)); }
+
+/// The chunks `data` describes, listing and sizing the objects in `storage`.
+/// @throws Error when nothing matches, or for a location on another storage backend
+std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data);
+
+/// Option of map_reduce over ObjectData: one reducer per object, over that object's chunks,
+/// instead of one for the whole job (Lithops' obj_reduce_by_key / reducer_one_per_object).
+struct ReducerOnePerObject {};
+inline constexpr ReducerOnePerObject reducer_one_per_object{};
+
+}  // namespace lithops

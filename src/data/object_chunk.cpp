@@ -1,0 +1,153 @@
+// ObjectChunk: record alignment and reading, on the worker (or wherever a chunk is read).
+#include <cstring>
+#include <fmt/format.h>
+
+#include "data/http_source.hpp"
+#include "data/object_source.hpp"
+#include "storage/object_streams.hpp"
+#include "lithops/errors.hpp"
+#include "storage/shared_storage.hpp"
+
+namespace lithops {
+
+namespace detail {
+
+namespace {
+std::shared_ptr<StorageBackend> storage_for(const std::string& backend) {
+  // In a worker: the job's storage. On the client: the default configuration's.
+  static std::mutex mu;
+  static std::shared_ptr<StorageBackend> client_default;
+  std::shared_ptr<StorageBackend> st;
+  if (!current_job_storage().empty()) {
+    st = shared_storage(current_job_storage());
+  } else {
+    std::lock_guard lock(mu);
+    if (!client_default) client_default = make_storage(Config::load());
+    st = client_default;
+  }
+  if (st->name() != backend)
+    throw StorageError(fmt::format("lithops: the chunk's object is in {} storage, but this process uses {}", backend,
+                                   st->name()));
+  return st;
+}
+}  // namespace
+
+ObjectSource::ObjectSource(const ObjectChunk& chunk)
+    : chunk_(chunk), storage_(chunk.is_url() ? nullptr : storage_for(chunk.backend)) {}
+
+namespace {
+// A URL of unknown size is read whole, without a range.
+std::optional<ByteRange> url_range(ByteRange r) {
+  if (r.first == 0 && r.last == UINT64_MAX) return std::nullopt;
+  return r;
+}
+}  // namespace
+
+std::string ObjectSource::get(ByteRange range) {
+  if (range.last <= range.first) return {};
+  if (!storage_) return http_get(chunk_.key, url_range(range));
+  return storage_->get_object(chunk_.bucket, chunk_.key, range);
+}
+
+void ObjectSource::get_stream(ByteRange range, const ByteSink& sink) {
+  if (range.last <= range.first) return;
+  if (!storage_) return http_get_stream(chunk_.key, url_range(range), sink);
+  storage_->get_object_stream(chunk_.bucket, chunk_.key, range, sink);
+}
+
+void BlockReader::load(std::uint64_t offset) {
+  block_first_ = offset;
+  block_ = source_.get(ByteRange{offset, std::min(size_, offset + next_block_size_)});
+  next_block_size_ = std::min<std::uint64_t>(next_block_size_ * 2, 1 << 20);
+  if (block_.empty()) throw StorageError(fmt::format("lithops: object shorter than its size ({} bytes)", size_));
+}
+
+char BlockReader::at(std::uint64_t offset) {
+  if (offset < block_first_ || offset >= block_first_ + block_.size()) load(offset);
+  return block_[offset - block_first_];
+}
+
+std::uint64_t BlockReader::find(char c, std::uint64_t from) {
+  while (from < size_) {
+    if (from < block_first_ || from >= block_first_ + block_.size()) load(from);
+    const char* base = block_.data();
+    std::size_t off = from - block_first_;
+    if (const void* hit = std::memchr(base + off, c, block_.size() - off))
+      return block_first_ + static_cast<std::uint64_t>(static_cast<const char*>(hit) - base);
+    from = block_first_ + block_.size();
+  }
+  return size_;
+}
+
+}  // namespace detail
+
+namespace {
+const RecordFormat& format_of(const ObjectChunk& c) {
+  return *static_cast<const RecordFormat*>(detail::resolve_code_ref(c.format));
+}
+}  // namespace
+
+ByteRange ObjectChunk::data_range() const {
+  if (total_parts <= 1) return range;  // a whole object: nothing to align
+  detail::ObjectSource source(*this);
+  detail::BlockReader reader(source, object_size);
+  const RecordFormat& fmt = format_of(*this);
+  std::uint64_t first = range.first == 0 ? 0 : fmt.align(reader, range.first);
+  std::uint64_t last = range.last >= object_size ? object_size : fmt.align(reader, range.last);
+  return ByteRange{first, std::max(first, last)};
+}
+
+std::string ObjectChunk::read() const {
+  detail::ObjectSource source(*this);
+  return source.get(data_range());
+}
+
+void ObjectChunk::read(const std::function<void(std::string_view)>& sink) const {
+  detail::ObjectSource source(*this);
+  source.get_stream(data_range(), sink);
+}
+
+namespace {
+// Fetches the chunk in ranges as the stream is read.
+class ChunkStream final : public std::istream {
+ public:
+  explicit ChunkStream(const ObjectChunk& chunk)
+      : std::istream(nullptr),
+        chunk_(chunk),
+        source_(chunk_),
+        buf_([this](ByteRange r) { return source_.get(r); }, chunk_.data_range()) {
+    rdbuf(&buf_);
+  }
+
+ private:
+  ObjectChunk chunk_;
+  detail::ObjectSource source_;
+  detail::RangeReadBuf buf_;
+};
+}  // namespace
+
+std::unique_ptr<std::istream> ObjectChunk::stream() const { return std::make_unique<ChunkStream>(*this); }
+
+void ObjectChunk::for_each_line(const std::function<void(std::string_view)>& f) const {
+  std::string carry;  // a line split across pieces
+  read([&](std::string_view piece) {
+    while (!piece.empty()) {
+      auto nl = piece.find('\n');
+      if (nl == std::string_view::npos) {
+        carry.append(piece);
+        return;
+      }
+      if (carry.empty()) {
+        f(piece.substr(0, nl));
+      } else {
+        carry.append(piece.substr(0, nl));
+        f(carry);
+        carry.clear();
+      }
+      piece.remove_prefix(nl + 1);
+    }
+  });
+  if (!carry.empty()) f(carry);
+}
+
+}  // namespace lithops

@@ -1,0 +1,41 @@
+#pragma once
+// Where an ObjectChunk's bytes come from: the storage backend of the running job (or of the
+// default config, on the client), or an HTTP(S) URL.
+#include <memory>
+#include <string>
+
+#include "lithops/data.hpp"
+#include "storage/storage_backend.hpp"
+
+namespace lithops::detail {
+
+class ObjectSource {
+ public:
+  explicit ObjectSource(const ObjectChunk& chunk);
+  std::string get(ByteRange range);
+  void get_stream(ByteRange range, const ByteSink& sink);
+
+ private:
+  const ObjectChunk& chunk_;
+  std::shared_ptr<StorageBackend> storage_;  // null for a URL
+};
+
+/// An ObjectReader over an ObjectSource, fetching blocks that grow from 64 KiB to 1 MiB (a
+/// line boundary needs one small read; a CSV boundary may need a long look-ahead).
+class BlockReader final : public ObjectReader {
+ public:
+  BlockReader(ObjectSource& source, std::uint64_t size) : source_(source), size_(size) {}
+  std::uint64_t size() const override { return size_; }
+  char at(std::uint64_t offset) override;
+  std::uint64_t find(char c, std::uint64_t from) override;
+
+ private:
+  void load(std::uint64_t offset);
+  ObjectSource& source_;
+  std::uint64_t size_;
+  std::uint64_t block_first_ = 0;
+  std::string block_;
+  std::uint64_t next_block_size_ = 64 << 10;
+};
+
+}  // namespace lithops::detail

@@ -1,0 +1,145 @@
+// The partitioner (client side): from locations to chunks, listing and sizing the objects.
+// Alignment to records happens later, where each chunk is read (ObjectChunk::data_range).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "data/http_source.hpp"
+#include "lithops/data.hpp"
+#include "lithops/errors.hpp"
+#include "storage/storage_backend.hpp"
+
+namespace lithops {
+
+namespace {
+
+struct Located {
+  std::string bucket, key;  // key: the URL for URL inputs
+  std::uint64_t size = 0;
+  bool url = false;
+  bool splittable = true;
+};
+
+bool is_url(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+
+// Lithops' scheme aliases: cos:// is IBM COS, s3:// is AWS S3; any backend name works too.
+std::string backend_of_scheme(const std::string& scheme) {
+  if (scheme == "s3") return "aws_s3";
+  if (scheme == "cos") return "ibm_cos";
+  return scheme;
+}
+
+// Keys under Lithops' own prefix are job data, never input.
+bool internal_key(const std::string& key) { return key.rfind("lithops.jobs/", 0) == 0; }
+
+void add_listing(detail::StorageBackend& st, const std::string& bucket, const std::string& prefix,
+                 std::vector<Located>& out) {
+  for (auto& e : st.list_objects(bucket, prefix, "")) {
+    if (e.key.empty() || e.key.back() == '/' || internal_key(e.key)) continue;  // "directory" markers
+    out.push_back({bucket, std::move(e.key), e.info.size});
+  }
+}
+
+void head_all(detail::StorageBackend& st, const std::string& bucket, const std::vector<std::string>& keys,
+              std::vector<Located>& out) {
+  std::vector<Located> found(keys.size());
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex mu;
+  auto work = [&] {
+    try {
+      for (std::size_t i; (i = next++) < keys.size();) {
+        auto info = st.head_object(bucket, keys[i]);
+        if (!info) throw NoSuchKeyError(fmt::format("lithops: no object '{}' in bucket '{}' to map over", keys[i], bucket));
+        found[i] = {bucket, keys[i], info->size};
+      }
+    } catch (...) {
+      std::lock_guard lock(mu);
+      if (!error) error = std::current_exception();
+      next = keys.size();
+    }
+  };
+  // Many small HEADs: in parallel, as each is a round trip.
+  std::vector<std::thread> threads;
+  const std::size_t n = std::min<std::size_t>(8, (keys.size() + 15) / 16);
+  for (std::size_t t = 1; t < n; ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+  for (auto& f : found) out.push_back(std::move(f));
+}
+
+void locate(Storage& storage, const std::string& location, std::vector<Located>& out) {
+  if (is_url(location)) {
+    auto info = detail::http_head(location);
+    out.push_back({"", location, info.size, true, info.ranges});
+    return;
+  }
+  std::string rest = location;
+  if (auto sep = rest.find("://"); sep != std::string::npos) {
+    std::string backend = backend_of_scheme(rest.substr(0, sep));
+    if (backend != storage.backend())
+      throw Error(fmt::format("lithops: '{}' is in {} storage, but the executor's storage is {} (set "
+                              "lithops.storage to map over it)",
+                              location, backend, storage.backend()));
+    rest = rest.substr(sep + 3);
+  }
+  auto slash = rest.find('/');
+  std::string bucket = rest.substr(0, slash);
+  if (bucket.empty()) throw Error(fmt::format("lithops: '{}' names no bucket", location));
+  auto& st = *storage.backend_handle();
+  if (slash == std::string::npos || slash + 1 == rest.size()) {  // "bucket" or "bucket/"
+    add_listing(st, bucket, "", out);
+  } else if (rest.back() == '/') {  // "bucket/prefix/"
+    add_listing(st, bucket, rest.substr(slash + 1), out);
+  } else {
+    head_all(st, bucket, {rest.substr(slash + 1)}, out);
+  }
+}
+
+}  // namespace
+
+ObjectData ObjectData::keys(std::string bucket, std::vector<std::string> keys) {
+  ObjectData d(std::move(keys));
+  d.keys_bucket_ = std::move(bucket);
+  return d;
+}
+
+std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data) {
+  std::vector<Located> objects;
+  if (!data.keys_bucket().empty()) {
+    head_all(*storage.backend_handle(), data.keys_bucket(), data.locations(), objects);
+  } else {
+    for (const auto& loc : data.locations()) locate(storage, loc, objects);
+  }
+  if (objects.empty())
+    throw Error(fmt::format("lithops: no objects to map over in {}", fmt::join(data.locations(), ", ")));
+  const auto format = detail::code_ref_of(&data.record_format());
+  std::vector<ObjectChunk> chunks;
+  for (const auto& o : objects) {
+    const std::uint64_t size = o.size;
+    std::uint64_t chunk = size;
+    if (data.chunk_number() > 0) chunk = (size + data.chunk_number() - 1) / data.chunk_number();
+    else if (data.chunk_size() > 0) chunk = data.chunk_size();
+    ObjectChunk base{o.url ? "" : storage.backend(), o.bucket, o.key, 0, 1, ByteRange{0, size}, size, format};
+    if (o.url && size == 0) base.range.last = UINT64_MAX;  // size unknown: read it whole
+    if (chunk == 0 || size <= chunk || !o.splittable) {
+      chunks.push_back(std::move(base));
+      continue;
+    }
+    const auto parts = static_cast<std::uint32_t>((size + chunk - 1) / chunk);
+    for (std::uint32_t p = 0; p < parts; ++p) {
+      ObjectChunk c = base;
+      c.part = p;
+      c.total_parts = parts;
+      c.range = ByteRange{p * chunk, std::min(size, (p + 1) * chunk)};
+      chunks.push_back(std::move(c));
+    }
+  }
+  return chunks;
+}
+
+}  // namespace lithops

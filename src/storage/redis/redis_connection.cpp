@@ -1,0 +1,201 @@
+#include "storage/redis/redis_connection.hpp"
+
+#include <hiredis/hiredis.h>
+#include <hiredis/sds.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
+
+#include <array>
+#include <cerrno>
+#include <fmt/format.h>
+
+#include "lithops/errors.hpp"
+#include "util/log.hpp"
+
+namespace lithops::detail {
+
+namespace {
+
+// Idle connections kept beyond this are closed: enough for the usual handful of threads.
+constexpr std::size_t kMaxIdle = 16;
+
+// Error replies that say "not now" rather than "no": a retry may succeed.
+constexpr std::array<std::string_view, 8> kTransientErrors = {"LOADING", "BUSY",       "TRYAGAIN", "MASTERDOWN",
+                                                              "OOM",     "CLUSTERDOWN", "READONLY", "NOREPLICAS"};
+
+timeval to_timeval(std::chrono::microseconds t) {
+  return timeval{static_cast<time_t>(t.count() / 1'000'000), static_cast<suseconds_t>(t.count() % 1'000'000)};
+}
+
+std::string_view reply_text(const redisReply& r) { return {r.str, r.len}; }
+
+// hiredis writes with write(): to a server that went away, that raises SIGPIPE, which would
+// kill the whole program instead of failing one request. Blocks it in this thread while
+// hiredis writes and swallows one raised meanwhile; thread-safe, unlike ignoring it process-wide.
+class SigpipeGuard {
+ public:
+  SigpipeGuard() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+  }
+  ~SigpipeGuard() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
+      const timespec zero{};
+      sigtimedwait(&pipe_, nullptr, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t pipe_{}, old_{};
+  bool was_pending_ = false;
+};
+
+// Sends what is queued, unless a reply is already buffered, and reads one reply.
+int get_reply(redisContext* ctx, void** reply) {
+  if (sdslen(ctx->obuf) == 0) return redisGetReply(ctx, reply);
+  SigpipeGuard guard;
+  return redisGetReply(ctx, reply);
+}
+
+}  // namespace
+
+std::string RedisEndpoint::describe() const {
+  return unix_socket.empty() ? fmt::format("{}:{}", host, port) : "unix:" + unix_socket;
+}
+
+void RedisReplyFree::operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+void RedisContextFree::operator()(redisContext* c) const noexcept { redisFree(c); }
+
+RedisContextPtr RedisPool::take(const std::string& what) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      RedisContextPtr ctx = std::move(idle_.back());
+      idle_.pop_back();
+      return ctx;
+    }
+  }
+  return connect(what);  // outside the lock: connecting may take up to the timeout
+}
+
+void RedisPool::give_back(RedisContextPtr ctx) {
+  std::lock_guard lock(mutex_);
+  if (idle_.size() < kMaxIdle) idle_.push_back(std::move(ctx));
+}
+
+void RedisPool::drop_idle() {
+  std::vector<RedisContextPtr> stale;
+  std::lock_guard lock(mutex_);
+  stale.swap(idle_);
+}
+
+RedisContextPtr RedisPool::connect(const std::string& what) {
+  const timeval tv = to_timeval(endpoint_.timeout);
+  RedisContextPtr ctx(endpoint_.unix_socket.empty()
+                          ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv)
+                          : redisConnectUnixWithTimeout(endpoint_.unix_socket.c_str(), tv));
+  if (!ctx) throw StorageError(fmt::format("lithops: redis {}: cannot allocate a connection", what));
+  if (ctx->err || redisSetTimeout(ctx.get(), tv) != REDIS_OK)
+    throw StorageError(fmt::format("lithops: redis {}: cannot connect to {}: {}", what, endpoint_.describe(),
+                                   ctx->errstr));
+  // Worker processes are spawned from this one: they must not inherit (and keep open) its connections.
+  ::fcntl(ctx->fd, F_SETFD, ::fcntl(ctx->fd, F_GETFD) | FD_CLOEXEC);
+  if (endpoint_.unix_socket.empty()) redisEnableKeepAlive(ctx.get());  // notice a vanished server early
+
+  // Any failure here throws and frees the context: only a fully set-up one reaches the pool.
+  auto setup = [&](std::initializer_list<std::string_view> args, bool credentials) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lens;
+    for (auto a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    redisAppendCommandArgv(ctx.get(), static_cast<int>(argv.size()), argv.data(), lens.data());
+    void* raw = nullptr;
+    if (get_reply(ctx.get(), &raw) != REDIS_OK)
+      throw StorageError(fmt::format("lithops: redis {}: {}: {}", what, endpoint_.describe(), ctx->errstr));
+    RedisReply r(static_cast<redisReply*>(raw));
+    if (r->type != REDIS_REPLY_ERROR) return;
+    if (credentials)  // the reply never contains the password, and neither does this message
+      throw StorageRequestError(fmt::format("lithops: redis {}: {} refused the credentials{}: {}", what,
+                                            endpoint_.describe(),
+                                            endpoint_.username.empty() ? "" : " of user '" + endpoint_.username + "'",
+                                            reply_text(*r)));
+    std::string_view text = reply_text(*r);
+    for (auto t : kTransientErrors)
+      if (text.starts_with(t)) throw StorageError(fmt::format("lithops: redis {}: {}", what, text));
+    throw StorageRequestError(fmt::format("lithops: redis {}: {}: {}", what, endpoint_.describe(), text));
+  };
+  if (!endpoint_.username.empty()) setup({"AUTH", endpoint_.username, endpoint_.password}, true);
+  else if (!endpoint_.password.empty()) setup({"AUTH", endpoint_.password}, true);
+  if (endpoint_.db != 0) setup({"SELECT", std::to_string(endpoint_.db)}, false);
+  log_debug("redis: connected to {}", endpoint_.describe());
+  return ctx;
+}
+
+RedisConnection::RedisConnection(RedisPool& pool, std::string what)
+    : pool_(pool), what_(std::move(what)), ctx_(pool.take(what_)) {}
+
+RedisConnection::~RedisConnection() {
+  if (ctx_ && ctx_->err == 0 && pending_ == 0) pool_.give_back(std::move(ctx_));
+}
+
+void RedisConnection::append(std::span<const std::string_view> args) {
+  if (!ctx_) throw StorageError(fmt::format("lithops: redis {}: the connection failed earlier", what_));
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  argv.reserve(args.size());
+  lens.reserve(args.size());
+  for (auto a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK)
+    throw StorageError(fmt::format("lithops: redis {}: cannot queue a command: {}", what_, ctx_->errstr));
+  ++pending_;
+}
+
+RedisReply RedisConnection::reply() {
+  if (!ctx_) throw StorageError(fmt::format("lithops: redis {}: the connection failed earlier", what_));
+  void* raw = nullptr;
+  if (get_reply(ctx_.get(), &raw) != REDIS_OK || raw == nullptr) {
+    const int saved_errno = errno;
+    std::string err = ctx_->err ? ctx_->errstr : "no reply";
+    if (ctx_->err == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK))  // SO_RCVTIMEO
+      err = fmt::format("no reply within {} s (redis.connect_timeout)",
+                        std::chrono::duration<double>(pool_.endpoint().timeout).count());
+    ctx_.reset();      // a broken context is never reused
+    pool_.drop_idle();  // most likely the server restarted: the idle ones are broken too
+    throw StorageError(fmt::format("lithops: redis {}: connection to {} failed: {}", what_,
+                                   pool_.endpoint().describe(), err));
+  }
+  --pending_;
+  return RedisReply(static_cast<redisReply*>(raw));
+}
+
+RedisReply RedisConnection::call(std::initializer_list<std::string_view> args) {
+  append(args);
+  RedisReply r = reply();
+  if (r->type == REDIS_REPLY_ERROR) fail(*r);
+  return r;
+}
+
+void RedisConnection::fail(const redisReply& error) const {
+  std::string_view text = reply_text(error);
+  for (auto t : kTransientErrors)
+    if (text.starts_with(t)) throw StorageError(fmt::format("lithops: redis {}: {}", what_, text));
+  throw StorageRequestError(fmt::format("lithops: redis {}: the server refused it: {}", what_, text));
+}
+
+}  // namespace lithops::detail
