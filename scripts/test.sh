@@ -2,11 +2,13 @@
 # The README's second command (and CI's): install, build, run the whole test suite — then the
 # same suite under AddressSanitizer + UndefinedBehaviorSanitizer and under ThreadSanitizer
 # (a multi-process, multi-threaded runtime: cheap insurance). `--quick` skips the sanitizers.
+# ctest starts the servers the tests talk to (Redis, Ceph RGW: tests/servers/) and stops them.
 # Extra arguments go to ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0
 if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
+bash scripts/install-deps.sh --servers  # Redis and Ceph RGW: the tests run against real servers
 bash scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 300 "$@")
 [ "$quick" = 1 ] && exit 0

@@ -53,7 +53,7 @@ const std::vector<ConfigKey>& config_schema() {
       {"lithops.monitoring_interval", T::number, "0.05", {},
        "longest period between listings of status objects in storage (storage transport); "
        "polls come faster right after new work or completions"},
-      {"lithops.storage_attempts", T::integer, "5", {},
+      {"lithops.storage_attempts", T::integer, "10", {},
        "attempts of a storage operation that fails transiently, with exponential backoff from 20 ms "
        "up to 2 s between attempts"},
       {"lithops.progress_bar", T::boolean, "true", {},

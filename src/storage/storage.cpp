@@ -218,7 +218,11 @@ void Storage::create_bucket(const std::string& bucket) { backend_->create_bucket
 
 std::pair<std::string, std::string> Storage::put_cloudobject_bytes(std::string_view bytes, std::string bucket,
                                                                     std::string key) {
-  if (bucket.empty()) bucket = backend_->bucket();
+  if (bucket.empty()) {
+    bucket = backend_->bucket();
+    // Lithops' own bucket is created on first use (as an executor does).
+    if (!backend_->bucket_exists(bucket)) backend_->create_bucket(bucket);
+  }
   if (key.empty()) {
     // Lithops' layout: lithops.jobs/tmp/<session>/cloudobject_<n>; the session is per process.
     static const std::string session = fmt::format("{:x}{:x}", ::getpid(), std::random_device{}());

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One-node Ceph (1 mon, 1 in-memory OSD, no mgr) + RADOS Gateway on 127.0.0.1:${PORT:-7480},
 # no cephx, S3 user AKTEST/SKTEST. RGW checks SigV4 signatures and payload hashes as AWS does.
-# usage: ceph-up.sh DIR [MEMSTORE_BYTES=3GiB]      (from ../shared/reference/infra.md)
+# The OSD keeps objects in memory (memstore), MEMSTORE_BYTES at most.
+# usage: ceph-up.sh DIR [MEMSTORE_BYTES=4GiB]      (from ../shared/reference/infra.md)
 set -euo pipefail
-D=$1; BYTES=${2:-3221225472}; PORT=${PORT:-7480}
+D=$1; BYTES=${2:-4294967296}; PORT=${PORT:-7480}
 bash "$(dirname "$0")/ceph-down.sh" "$D"
 rm -rf "$D"; mkdir -p "$D"/{run,log,mon-a,osd-0,rgw-a}
 FSID=$(cat /proc/sys/kernel/random/uuid)
@@ -41,6 +42,11 @@ ms_mon_client_mode = crc secure
 auth_client_required = none
 rgw_frontends = beast endpoint=127.0.0.1:$PORT
 rgw_data = $D/rgw-a
+# Deleted and overwritten objects' data is garbage-collected after 2 hours by default; tests
+# and benchmarks write GiBs into a memory-backed OSD, so collect it within seconds.
+rgw_gc_obj_min_wait = 1
+rgw_gc_processor_period = 2
+rgw_gc_processor_max_time = 2
 CONF
 C="-c $D/ceph.conf"
 monmaptool --create --addv a '[v2:127.0.0.1:3300/0]' --fsid "$FSID" "$D/monmap" >/dev/null

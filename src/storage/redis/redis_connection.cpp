@@ -45,6 +45,7 @@ class SigpipeGuard {
     was_pending_ = sigismember(&pending, SIGPIPE) == 1;
   }
   ~SigpipeGuard() {
+    const int saved_errno = errno;  // the caller reports hiredis' failure by it
     sigset_t pending;
     sigpending(&pending);
     if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
@@ -52,6 +53,7 @@ class SigpipeGuard {
       sigtimedwait(&pipe_, nullptr, &zero);
     }
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    errno = saved_errno;
   }
   SigpipeGuard(const SigpipeGuard&) = delete;
   SigpipeGuard& operator=(const SigpipeGuard&) = delete;
@@ -60,6 +62,24 @@ class SigpipeGuard {
   sigset_t pipe_{}, old_{};
   bool was_pending_ = false;
 };
+
+bool append_argv(redisContext* ctx, std::span<const std::string_view> args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  argv.reserve(args.size());
+  lens.reserve(args.size());
+  for (auto a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return redisAppendCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data()) == REDIS_OK;
+}
+
+[[noreturn]] void throw_reply_error(std::string_view text, const std::string& what) {
+  for (auto t : kTransientErrors)
+    if (text.starts_with(t)) throw StorageError(fmt::format("lithops: redis {}: {}", what, text));
+  throw StorageRequestError(fmt::format("lithops: redis {}: the server refused it: {}", what, text));
+}
 
 // Sends what is queued, unless a reply is already buffered, and reads one reply.
 int get_reply(redisContext* ctx, void** reply) {
@@ -115,13 +135,7 @@ RedisContextPtr RedisPool::connect(const std::string& what) {
 
   // Any failure here throws and frees the context: only a fully set-up one reaches the pool.
   auto setup = [&](std::initializer_list<std::string_view> args, bool credentials) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lens;
-    for (auto a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    redisAppendCommandArgv(ctx.get(), static_cast<int>(argv.size()), argv.data(), lens.data());
+    append_argv(ctx.get(), std::span(args.begin(), args.size()));
     void* raw = nullptr;
     if (get_reply(ctx.get(), &raw) != REDIS_OK)
       throw StorageError(fmt::format("lithops: redis {}: {}: {}", what, endpoint_.describe(), ctx->errstr));
@@ -132,10 +146,7 @@ RedisContextPtr RedisPool::connect(const std::string& what) {
                                             endpoint_.describe(),
                                             endpoint_.username.empty() ? "" : " of user '" + endpoint_.username + "'",
                                             reply_text(*r)));
-    std::string_view text = reply_text(*r);
-    for (auto t : kTransientErrors)
-      if (text.starts_with(t)) throw StorageError(fmt::format("lithops: redis {}: {}", what, text));
-    throw StorageRequestError(fmt::format("lithops: redis {}: {}: {}", what, endpoint_.describe(), text));
+    throw_reply_error(reply_text(*r), fmt::format("{} ({})", what, endpoint_.describe()));
   };
   if (!endpoint_.username.empty()) setup({"AUTH", endpoint_.username, endpoint_.password}, true);
   else if (!endpoint_.password.empty()) setup({"AUTH", endpoint_.password}, true);
@@ -153,15 +164,7 @@ RedisConnection::~RedisConnection() {
 
 void RedisConnection::append(std::span<const std::string_view> args) {
   if (!ctx_) throw StorageError(fmt::format("lithops: redis {}: the connection failed earlier", what_));
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  argv.reserve(args.size());
-  lens.reserve(args.size());
-  for (auto a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK)
+  if (!append_argv(ctx_.get(), args))
     throw StorageError(fmt::format("lithops: redis {}: cannot queue a command: {}", what_, ctx_->errstr));
   ++pending_;
 }
@@ -191,11 +194,6 @@ RedisReply RedisConnection::call(std::initializer_list<std::string_view> args) {
   return r;
 }
 
-void RedisConnection::fail(const redisReply& error) const {
-  std::string_view text = reply_text(error);
-  for (auto t : kTransientErrors)
-    if (text.starts_with(t)) throw StorageError(fmt::format("lithops: redis {}: {}", what_, text));
-  throw StorageRequestError(fmt::format("lithops: redis {}: the server refused it: {}", what_, text));
-}
+void RedisConnection::fail(const redisReply& error) const { throw_reply_error(reply_text(error), what_); }
 
 }  // namespace lithops::detail

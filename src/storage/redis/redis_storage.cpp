@@ -30,6 +30,7 @@ namespace lithops::detail {
 namespace {
 
 constexpr std::uint64_t kPieceSize = 8ull << 20;  // keeps replies small enough not to stall the server
+constexpr std::size_t kFirstBuffer = 64 << 10;     // of a streamed upload of unknown size
 constexpr std::size_t kListBatch = 1000;          // keys per ZRANGEBYLEX
 constexpr std::size_t kDeleteBatch = 500;         // keys per delete script call
 constexpr std::string_view kBuckets = "lithops:buckets";
@@ -98,17 +99,17 @@ std::string now_ms() {
 /// What a read found: the object's version and, when it fitted, the bytes of the range.
 struct Found {
   ObjectInfo info;
-  std::uint64_t pieces = 0, piece_size = 0;
+  std::uint64_t piece_size = 0;
   std::uint64_t first = 0, last = 0;  // the range clipped to the object
   std::optional<std::string> data;
 };
 
 // "(" excludes the bound, "[" includes it; "-" and "+" are the ends of the index.
-std::string lower_bound(const std::string& prefix, const std::string& start_after) {
+std::string range_min(const std::string& prefix, const std::string& start_after) {
   if (!start_after.empty() && start_after >= prefix) return "(" + start_after;
   return prefix.empty() ? "-" : "[" + prefix;
 }
-std::string upper_bound(const std::string& prefix) {
+std::string range_max(const std::string& prefix) {
   std::string s = prefix;  // the first string after every key starting with prefix
   while (!s.empty() && static_cast<unsigned char>(s.back()) == 0xff) s.pop_back();
   if (s.empty()) return "+";
@@ -223,6 +224,7 @@ void RedisStorage::Impl::put_pieces(const std::string& b, const std::string& key
   });
   const std::string ver = new_version(), data_prefix = bk.data_prefix(), piece_prefix = data_prefix + ver + ":";
   std::uint64_t n = 0, size = 0;
+  bool committing = false;
   try {
     for (std::string_view piece = next(); !piece.empty(); piece = next(), ++n) {
       const std::string piece_key = piece_prefix + std::to_string(n);
@@ -234,6 +236,7 @@ void RedisStorage::Impl::put_pieces(const std::string& b, const std::string& key
     }
     const std::string sz = std::to_string(size), pieces = std::to_string(n), ps = std::to_string(kPieceSize);
     const std::string mtime = now_ms(), index = bk.index(), meta = bk.meta_prefix() + key;
+    committing = true;
     with_retries(policy, "put", key, [&] {
       RedisConnection c(pool, what);
       const std::string_view args[] = {b, key, data_prefix, ver, sz, mtime, pieces, ps, kRetiredGraceMs, "0"};
@@ -243,7 +246,10 @@ void RedisStorage::Impl::put_pieces(const std::string& b, const std::string& key
         throw StorageError(fmt::format("lithops: redis {}: pieces expired before the upload finished", what));
     });
   } catch (...) {
-    try {  // best effort: the expiry frees them anyway
+    // A commit that failed may still have happened (its reply lost): then the pieces are the
+    // object. Otherwise they expire by themselves; before the commit, free them now.
+    if (committing) throw;
+    try {
       RedisConnection c(pool, what);
       for (std::uint64_t i = 0; i <= n; ++i) c.append({"DEL", piece_prefix + std::to_string(i)});
       for (std::uint64_t i = 0; i <= n; ++i) c.reply();
@@ -264,11 +270,21 @@ void RedisStorage::put_object(const std::string& bucket, const std::string& key,
 }
 
 void RedisStorage::put_object_stream(const std::string& bucket, const std::string& key, const ByteSource& source,
-                                     std::optional<std::uint64_t>) {
-  std::string buffer(kPieceSize, '\0');
-  auto fill = [&]() -> std::string_view {
+                                     std::optional<std::uint64_t> size_hint) {
+  // Grown as the source delivers, so that a small upload does not cost a whole piece.
+  // The +1 lets the source say it has ended without another growth.
+  std::string buffer(size_hint ? std::min<std::uint64_t>(*size_hint, kPieceSize - 1) + 1 : kFirstBuffer, '\0');
+  auto fill = [&]() -> std::string_view {  // a whole piece, or what is left of the source
     std::size_t got = 0;
-    for (std::size_t n; got < buffer.size() && (n = source(buffer.data() + got, buffer.size() - got)) > 0;) got += n;
+    for (;;) {
+      if (got == buffer.size()) {
+        if (buffer.size() == kPieceSize) break;
+        buffer.resize(std::min<std::size_t>(kPieceSize, buffer.size() * 2));
+      }
+      const std::size_t n = source(buffer.data() + got, buffer.size() - got);
+      if (n == 0) break;
+      got += n;
+    }
     return {buffer.data(), got};
   };
   std::string_view first = fill();
@@ -303,7 +319,6 @@ std::optional<Found> RedisStorage::Impl::read(const std::string& b, const std::s
   f.info.size = to_u64(text(*r->element[1]), what);
   f.info.last_modified = static_cast<std::int64_t>(to_u64(text(*r->element[2]), what));
   f.info.etag = text(*r->element[3]);
-  f.pieces = to_u64(text(*r->element[4]), what);
   f.piece_size = to_u64(text(*r->element[5]), what);
   f.first = std::min(range ? range->first : 0, f.info.size);
   f.last = std::max(f.first, std::min(range ? range->last : f.info.size, f.info.size));
@@ -403,8 +418,8 @@ template <class OnBatch>
 void RedisStorage::Impl::scan(const std::string& b, const std::string& prefix, const std::string& start_after,
                               OnBatch&& on_batch) {
   const std::string what = fmt::format("list '{}' in bucket '{}'", prefix, b);
-  const std::string index = BucketKeys(b).index(), max = upper_bound(prefix), limit = std::to_string(kListBatch);
-  std::string min = lower_bound(prefix, start_after);
+  const std::string index = BucketKeys(b).index(), max = range_max(prefix), limit = std::to_string(kListBatch);
+  std::string min = range_min(prefix, start_after);
   RedisConnection c(pool, what);
   c.append({"SISMEMBER", kBuckets, b});
   for (bool first = true;; first = false) {
