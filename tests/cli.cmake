@@ -14,3 +14,12 @@ lithops_cli_test(config_keys "localhost.worker_processes" config --keys)
 lithops_cli_test(bad_config_names_file_key_and_choices "bad.yaml.*worker_procs.*localhost.worker_processes"
   config -c ${LITHOPS_TEST_TMP}/cli/bad.yaml)
 lithops_cli_test(clean "Removed [0-9]+ temporary objects" clean -c ${LITHOPS_CLI_CONFIG})
+
+# `lithops storage` against every backend (real servers).
+file(WRITE ${LITHOPS_TEST_TMP}/cli/servers.yaml "lithops:\n  log_level: WARNING\nlocalhost:\n  storage_dir: ${LITHOPS_TEST_TMP}/cli/storage\nceph:\n  endpoint: http://127.0.0.1:7480\n  access_key_id: AKTEST\n  secret_access_key: SKTEST\n  storage_bucket: lithops-test\nredis:\n  host: 127.0.0.1\n  port: 6390\n")
+foreach(backend localhost ceph redis)
+  add_test(NAME cli.storage.${backend} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_storage.sh $<TARGET_FILE:lithops_cli>
+    ${LITHOPS_TEST_TMP}/cli/servers.yaml ${backend} ${LITHOPS_TEST_TMP}/cli/${backend})
+  set_tests_properties(cli.storage.${backend} PROPERTIES TIMEOUT 120 LABELS cli PASS_REGULAR_EXPRESSION "all good"
+    FIXTURES_REQUIRED servers)
+endforeach()
