@@ -252,7 +252,9 @@ std::string render_yaml(const std::map<std::string, Config::Value, std::less<>>&
       out += section + ":\n";
       current = section;
     }
-    std::string value = k.secret && mask_secrets ? "********" : to_text(it->second);
+    // An unset (empty) credential is shown as empty: "********" would claim one is set.
+    std::string raw = to_text(it->second);
+    std::string value = k.secret && mask_secrets && !raw.empty() ? "********" : raw;
     if (k.type == ConfigKey::Type::string) value = yaml_quoted(value);
     out += fmt::format("  {}: {}\n", k.name.substr(section.size() + 1), value);
   }

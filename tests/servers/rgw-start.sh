@@ -3,7 +3,7 @@
 # The data lives in the OSD, so a restart loses nothing.   usage: rgw-start.sh DIR
 set -euo pipefail
 D=$1; C="-c $D/ceph.conf"
-PORT=$(sed -n 's/^rgw_frontends = .*:\([0-9]*\)$/\1/p' "$D/ceph.conf")
+PORT=$(sed -n 's/^rgw_frontends = beast endpoint=[0-9.]*:\([0-9]*\).*/\1/p' "$D/ceph.conf")
 bash "$(dirname "$0")/stop-pid.sh" "$D/run/client.rgw.a.pid"
 radosgw $C -n client.rgw.a
 for i in $(seq 1 600); do

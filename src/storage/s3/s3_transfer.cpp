@@ -218,7 +218,6 @@ void multipart_upload(const Client& client, const TransferOptions& options, std:
     changed.notify_all();
   };
 
-  std::exception_ptr feed_error;
   {
     Workers workers;
     workers.stop = [&] {
@@ -248,11 +247,10 @@ void multipart_upload(const Client& client, const TransferOptions& options, std:
         submit(std::move(data));
         if (last) break;
       }
-    } catch (...) {
-      feed_error = std::current_exception();  // the source failed, or too many parts
+    } catch (...) {  // the source failed, or too many parts: the slot taken for the part is free
       std::lock_guard lock(mutex);
       --held;
-      if (!error) error = feed_error;
+      if (!error) error = std::current_exception();
     }
   }  // all parts uploaded (or abandoned) here
   if (error) {
