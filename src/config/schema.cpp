@@ -9,11 +9,12 @@ using T = ConfigKey::Type;
 
 // One S3 client serves every S3-compatible service; each keeps Lithops' section name, so these
 // keys are declared once here and instantiated per section.
-void add_s3_section(std::vector<ConfigKey>& keys, const std::string& s, const std::string& what) {
+void add_s3_section(std::vector<ConfigKey>& keys, const std::string& s, const std::string& what,
+                    const std::string& default_region) {
   auto key = [&](const char* k) { return s + "." + k; };
   keys.push_back({key("endpoint"), T::string, "", {},
                   what + " endpoint URL, http:// or https://; empty: the service's public endpoint for `region`"});
-  keys.push_back({key("region"), T::string, "us-east-1", {}, "region the requests are signed for (SigV4)"});
+  keys.push_back({key("region"), T::string, default_region, {}, "region the requests are signed for (SigV4)"});
   keys.push_back({key("access_key_id"), T::string, "", {}, "access key id"});
   keys.push_back({key("secret_access_key"), T::string, "", {}, "secret access key", true});
   keys.push_back({key("session_token"), T::string, "", {}, "session token of temporary credentials", true});
@@ -77,10 +78,10 @@ const std::vector<ConfigKey>& config_schema() {
        "bucket Lithops keeps its data in (Redis buckets are key namespaces)"},
       {"redis.connect_timeout", T::number, "5", {}, "seconds to connect, and to wait for any one reply"},
   };
-  add_s3_section(keys, "aws_s3", "Amazon S3");
-  add_s3_section(keys, "minio", "MinIO");
-  add_s3_section(keys, "ceph", "Ceph RADOS Gateway");
-  add_s3_section(keys, "ibm_cos", "IBM Cloud Object Storage");
+  add_s3_section(keys, "aws_s3", "Amazon S3", "us-east-1");
+  add_s3_section(keys, "minio", "MinIO", "us-east-1");
+  add_s3_section(keys, "ceph", "Ceph RADOS Gateway", "us-east-1");
+  add_s3_section(keys, "ibm_cos", "IBM Cloud Object Storage", "us-east");  // IBM's region names
   return keys;
   }();
   return keys;

@@ -153,6 +153,15 @@ TEST_P(Data, ExplicitKeysAndBackendSchemes) {
   EXPECT_EQ(fexec_->get_result(fexec_->map(words_in_chunk, data)), (std::vector<std::size_t>{1, 2}));
   auto scheme = storage_->backend() + "://" + location("a");
   EXPECT_EQ(fexec_->get_result(fexec_->map(words_in_chunk, lithops::objects(scheme))), std::vector<std::size_t>{2});
+  // A whole bucket: every object in it, except Lithops' own job data.
+  auto bucket = lithops::testing::unique_bucket("whole");
+  storage_->create_bucket(bucket);
+  storage_->put_object(bucket, "x/1", "a b c\n");
+  storage_->put_object(bucket, "y", "d\n");
+  storage_->put_object(bucket, "lithops.jobs/not-input", "e f\n");
+  EXPECT_EQ(fexec_->get_result(fexec_->map(words_in_chunk, lithops::objects(bucket))),
+            (std::vector<std::size_t>{3, 1}));
+  storage_->delete_objects(bucket, storage_->list_keys(bucket));
 }
 
 TEST_P(Data, CsvFastaAndFastqChunksHoldWholeRecords) {

@@ -298,7 +298,8 @@ Response Client::send(const Request& r) const {
     std::string what = fmt::format("lithops: S3 {} ({}) of {} failed: {}{}{}", r.action, r.method,
                                    describe(r.bucket, r.key), curl_easy_strerror(rc), *error_text ? ": " : "",
                                    error_text);
-    log_debug("S3 {} {} {} -> curl error {} after {:.1f} ms", r.action, r.bucket, r.key, static_cast<int>(rc), ms);
+    log_debug("S3 {} ({}) {}/{} -> curl error {} after {:.1f} ms", r.action, r.method, r.bucket, r.key,
+              static_cast<int>(rc), ms);
     switch (rc) {
       case CURLE_URL_MALFORMAT:
       case CURLE_UNSUPPORTED_PROTOCOL:
@@ -310,8 +311,8 @@ Response Client::send(const Request& r) const {
         throw StorageError(what);
     }
   }
-  log_debug("S3 {} {} {} -> HTTP {} ({} bytes) in {:.1f} ms", r.action, r.bucket, r.key, response.status,
-            response.content_length.value_or(response.body.size()), ms);
+  log_debug("S3 {} ({}) {}/{} -> HTTP {} ({} bytes) in {:.1f} ms", r.action, r.method, r.bucket, r.key,
+            response.status, response.content_length.value_or(response.body.size()), ms);
   return response;
 }
 
