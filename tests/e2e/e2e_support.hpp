@@ -53,10 +53,12 @@ inline auto storages() {
   return ::testing::Values(Setup{"pipe", 2, "localhost"}, Setup{"pipe", 2, "s3"}, Setup{"pipe", 2, "redis"});
 }
 
-/// Every transport at several pool sizes: for concurrency and failure isolation.
+/// Every transport at several pool sizes, and the storage transport over the remote storage
+/// backends: for concurrency and failure isolation.
 inline auto pool_sizes() {
   return ::testing::Values(Setup{"pipe", 1}, Setup{"pipe", 2}, Setup{"pipe", 4}, Setup{"storage", 1},
-                           Setup{"storage", 2}, Setup{"storage", 4});
+                           Setup{"storage", 2}, Setup{"storage", 4}, Setup{"storage", 2, "s3"},
+                           Setup{"storage", 2, "redis"});
 }
 
 /// Opens a gate: calls waiting on it (hold_until_open, hold_if_negative) return.

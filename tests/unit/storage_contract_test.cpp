@@ -512,10 +512,16 @@ TYPED_TEST(StorageContract, LargeObjectsStreamBothWaysWithoutBeingHeldInMemory) 
   });
   EXPECT_EQ(at, kSize);
   EXPECT_EQ(mismatches, 0u);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  // Not under sanitizers: ASan's quarantine keeps freed buffers mapped (256 MiB), TSan maps shadow.
   EXPECT_LT(peak_rss_mib() - rss_after_put, 200) << "the download was held in memory";
   if (this->st().streams_uploads()) {
     EXPECT_LT(rss_after_put - rss_before, 200) << "the upload was held in memory";
   }
+#else
+  (void)rss_before;
+  (void)rss_after_put;
+#endif
   // A ranged stream across the middle.
   const std::uint64_t first = (150ull << 20) - 7, last = (170ull << 20) + 3;
   at = first;
