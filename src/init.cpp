@@ -1,5 +1,7 @@
 #include "lithops/init.hpp"
 
+#include <openssl/crypto.h>
+
 #include <cstdlib>
 
 #include "core/protocol.hpp"
@@ -12,6 +14,11 @@ bool g_worker = false;
 }
 
 void init(int, char**) {
+  // OpenSSL (SHA-256 of S3 payloads, SHA-1 of Redis scripts, libcurl's TLS) otherwise frees its
+  // global state in an atexit handler. A call that runs exit() in a worker would then pull it
+  // from under the thread still writing that worker's statuses, and a clean exit code would
+  // become a SIGSEGV. The OS reclaims it all at exit anyway.
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
   if (std::getenv(detail::kWorkerEnv) == nullptr) return;
   // Unset so that an executor created inside a call (a nested executor) is a client.
   ::unsetenv(detail::kWorkerEnv);
