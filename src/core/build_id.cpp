@@ -46,30 +46,33 @@ std::string hash_of_file(const std::string& path) {
 
 }  // namespace
 
+// The strings below are never destroyed: a worker's status writer thread reads them after a
+// call ran exit() and main's static destructors began.
+
 const std::string& self_executable() {
-  static const std::string path = [] {
+  static const std::string& path = *new std::string([] {
     char buf[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
-  }();
+  }());
   return path;
 }
 
 const std::string& build_id() {
-  static const std::string id = [] {
+  static const std::string& id = *new std::string([] {
     std::string s;
     dl_iterate_phdr(find_build_id, &s);
     return s.empty() ? hash_of_file(self_executable()) : s;
-  }();
+  }());
   return id;
 }
 
 const std::string& host_name() {
-  static const std::string name = [] {
+  static const std::string& name = *new std::string([] {
     char buf[256] = {};
     gethostname(buf, sizeof(buf) - 1);
     return std::string(buf);
-  }();
+  }());
   return name;
 }
 

@@ -5,8 +5,10 @@
 namespace lithops::detail {
 
 spdlog::logger& logger() {
-  static std::shared_ptr<spdlog::logger> l = [] {
-    auto lg = std::make_shared<spdlog::logger>("lithops", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  // Never destroyed: threads that outlive main's static destructors (a worker's status writer
+  // when a call runs exit(), storage retries) still log. The OS reclaims it.
+  static auto* l = [] {
+    auto* lg = new spdlog::logger("lithops", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     lg->set_pattern("%Y-%m-%d %H:%M:%S,%e [%^%L%$] %v");
     lg->set_level(spdlog::level::info);
     return lg;
