@@ -41,6 +41,8 @@ constexpr std::string_view kPendingPieceTtlMs = "86400000";
 // still going through them.
 constexpr std::string_view kRetiredGraceMs = "60000";
 
+// The scripts are never destroyed: a worker's status writer may still run one after a call's
+// exit() has started static destructors.
 struct Script {
   std::string_view body;
   std::string sha;
@@ -53,15 +55,15 @@ struct Script {
 };
 
 const Script& put_script() {
-  static const Script s(redis_scripts::kPut);
+  static const Script& s = *new Script(redis_scripts::kPut);  // never destroyed: see Script
   return s;
 }
 const Script& read_script() {
-  static const Script s(redis_scripts::kRead);
+  static const Script& s = *new Script(redis_scripts::kRead);  // never destroyed: see Script
   return s;
 }
 const Script& delete_script() {
-  static const Script s(redis_scripts::kDelete);
+  static const Script& s = *new Script(redis_scripts::kDelete);  // never destroyed: see Script
   return s;
 }
 
