@@ -5,41 +5,40 @@
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 
 #include "lithops/errors.hpp"
+#include "util/curl_global.hpp"
 
 namespace lithops::detail {
 
 namespace {
 
+void set_defaults(CURL* h) {
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+}
+
 struct Easy {
   CURL* h;
   Easy() : h(nullptr) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    curl_global_once();
     h = curl_easy_init();
     if (!h) throw StorageError("lithops: curl_easy_init failed");
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
   }
   ~Easy() { curl_easy_cleanup(h); }
   Easy(const Easy&) = delete;
   Easy& operator=(const Easy&) = delete;
 };
 
-// One handle per thread: connections to the same server are reused across requests.
+// One handle per thread: connections to the same server are reused across requests. Options
+// go back to our defaults before each request; the connection cache survives the reset.
 CURL* handle() {
   thread_local Easy easy;
   curl_easy_reset(easy.h);
-  curl_easy_setopt(easy.h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy.h, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(easy.h, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(easy.h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(easy.h, CURLOPT_LOW_SPEED_TIME, 60L);
+  set_defaults(easy.h);
   return easy.h;
 }
 

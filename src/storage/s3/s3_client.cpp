@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "lithops/errors.hpp"
+#include "util/curl_global.hpp"
 #include "util/log.hpp"
 
 namespace lithops::detail::s3 {
@@ -29,13 +30,6 @@ constexpr std::size_t kHugeBody = 4 << 20;
 constexpr std::uintptr_t kHugePage = 2 << 20;
 // Only the S3 error document of a failed answer is kept, not an arbitrarily long body.
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw StorageError("lithops: curl_global_init failed");
-  });
-}
 
 // A large body is fresh memory from mmap, faulted in one 4 KiB page at a time as it fills:
 // measured against RGW, those faults cost 15-20% of a 64 MiB GET, far more than the copy out
@@ -204,7 +198,7 @@ struct Client::Pool {
 };
 
 Client::Client(ClientSettings settings) : settings_(std::move(settings)), pool_(std::make_unique<Pool>()) {
-  global_init();
+  curl_global_once();
 }
 
 Client::~Client() = default;
