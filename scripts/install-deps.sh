@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Lithops C++ needs to build and test, from Debian's packages only.
 # Idempotent: a second run installs nothing new. Needs root (as on the CI machine).
-# `--servers` also installs the servers the test suite runs against (Redis, Ceph RGW) and curl.
+# `--servers` also installs the servers the test suite runs against (Redis, Ceph RGW, sshd in
+# network namespaces, a local Slurm cluster with munge) and the tools their scripts use.
 set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git
@@ -10,7 +11,8 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [ "${1:-}" = "--servers" ]; then
-  PKGS+=(curl redis-server redis-tools radosgw ceph-mon ceph-osd ceph-common)
+  PKGS+=(curl redis-server redis-tools radosgw ceph-mon ceph-osd ceph-common
+    openssh-server openssh-client slurm-wlm munge iproute2 procps util-linux)
 fi
 missing=()
 for p in "${PKGS[@]}"; do

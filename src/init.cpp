@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/protocol.hpp"
+#include "compute/remote/agent_main.hpp"
 #include "worker/worker_main.hpp"
 
 namespace lithops {
@@ -19,6 +20,12 @@ void init(int, char**) {
   // from under the thread still writing that worker's statuses, and a clean exit code would
   // become a SIGSEGV. The OS reclaims it all at exit anyway.
   OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+  if (std::getenv(detail::kAgentEnv) != nullptr && std::getenv(detail::kWorkerEnv) == nullptr) {
+    // Agent mode (a remote host): its workers are spawned from this same executable, as workers.
+    ::unsetenv(detail::kAgentEnv);
+    g_worker = true;
+    detail::run_agent_process();
+  }
   if (std::getenv(detail::kWorkerEnv) == nullptr) return;
   // Unset so that an executor created inside a call (a nested executor) is a client.
   ::unsetenv(detail::kWorkerEnv);

@@ -23,3 +23,12 @@ foreach(backend localhost ceph redis)
   set_tests_properties(cli.storage.${backend} PROPERTIES TIMEOUT 120 LABELS cli PASS_REGULAR_EXPRESSION "all good"
     FIXTURES_REQUIRED servers)
 endforeach()
+
+# `lithops runtime` against every backend, each on storage of its own (the listing must end empty).
+file(WRITE ${LITHOPS_TEST_TMP}/cli/runtime.yaml "lithops:\n  log_level: WARNING\nlocalhost:\n  storage_dir: ${LITHOPS_TEST_TMP}/cli/runtime-storage\nceph:\n  endpoint: http://127.0.0.1:7480\n  access_key_id: AKTEST\n  secret_access_key: SKTEST\n  storage_bucket: lithops-cli-runtime\nredis:\n  host: 127.0.0.1\n  port: 6390\n  storage_bucket: cli-runtime\n")
+foreach(backend localhost ceph redis)
+  add_test(NAME cli.runtime.${backend} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_runtime.sh $<TARGET_FILE:lithops_cli>
+    ${LITHOPS_TEST_TMP}/cli/runtime.yaml ${backend})
+  set_tests_properties(cli.runtime.${backend} PROPERTIES TIMEOUT 120 LABELS cli PASS_REGULAR_EXPRESSION "all good"
+    FIXTURES_REQUIRED servers)
+endforeach()

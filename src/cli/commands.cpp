@@ -1,9 +1,11 @@
 #include "cli/commands.hpp"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <numeric>
 
@@ -26,6 +28,25 @@ std::string user_name() {
 }
 
 }  // namespace
+
+std::string human_size(std::uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
+std::string utc_timestamp(std::int64_t ms) {
+  if (ms <= 0) return "-";
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", tm);
+}
 
 Config CommonOptions::load() const {
   Config c = config_file.empty() ? Config::load() : Config::from_file(config_file);

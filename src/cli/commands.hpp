@@ -1,7 +1,9 @@
 #pragma once
 // The `lithops` command line tool's commands; main.cpp only parses arguments.
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "lithops/config.hpp"
 
@@ -17,6 +19,11 @@ struct CommonOptions {
   Config load() const;
 };
 
+/// "2.9 MiB", "512 B": sizes as the listings print them.
+std::string human_size(std::uint64_t bytes);
+/// "2024-05-01 12:34:56 UTC"; "-" for 0 (unknown).
+std::string utc_timestamp(std::int64_t ms_since_epoch);
+
 int hello(const CommonOptions& opts, std::size_t map_calls);
 int show_config(const CommonOptions& opts, bool schema);
 int clean(const CommonOptions& opts);
@@ -28,5 +35,10 @@ int storage_delete(const CommonOptions& opts, const std::string& bucket, const s
                    const std::string& prefix);
 int storage_list(const CommonOptions& opts, const std::string& bucket, const std::string& prefix);
 int storage_mkbucket(const CommonOptions& opts, const std::string& bucket);
+
+// `lithops runtime ...` (runtime_commands.cpp): runtimes published in the configured storage.
+int runtime_deploy(const CommonOptions& opts, const std::string& executable);
+int runtime_list(const CommonOptions& opts);
+int runtime_delete(const CommonOptions& opts, const std::vector<std::string>& build_ids, bool all);
 
 }  // namespace lithops::cli

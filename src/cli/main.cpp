@@ -66,6 +66,23 @@ int main(int argc, char** argv) {
   add_common(*mkbucket, opts);
   mkbucket->add_option("bucket", s_bucket, "bucket")->required();
 
+  // Lithops' runtime commands: here a runtime is a program built with lithops, published
+  // under its build id for remote backends to fetch.
+  auto* runtime = app.add_subcommand("runtime", "Manage the runtimes (your executables) published in storage");
+  runtime->require_subcommand(1);
+  std::string r_executable;
+  std::vector<std::string> r_ids;
+  bool r_all = false;
+  auto* deploy = runtime->add_subcommand("deploy", "Publish an executable built with lithops under its build id");
+  add_common(*deploy, opts);
+  deploy->add_option("executable", r_executable, "the program to publish")->check(CLI::ExistingFile);
+  auto* rlist = runtime->add_subcommand("list", "List the published runtimes");
+  add_common(*rlist, opts);
+  auto* rdelete = runtime->add_subcommand("delete", "Delete published runtimes by build id");
+  add_common(*rdelete, opts);
+  rdelete->add_option("build_ids", r_ids, "build ids (as `lithops runtime list` prints them)");
+  rdelete->add_flag("--all", r_all, "delete every published runtime");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (*hello) return lithops::cli::hello(opts, map_calls);
@@ -76,6 +93,9 @@ int main(int argc, char** argv) {
     if (*del) return lithops::cli::storage_delete(opts, s_bucket, s_key, s_prefix);
     if (*list) return lithops::cli::storage_list(opts, s_bucket, s_prefix);
     if (*mkbucket) return lithops::cli::storage_mkbucket(opts, s_bucket);
+    if (*deploy) return lithops::cli::runtime_deploy(opts, r_executable);
+    if (*rlist) return lithops::cli::runtime_list(opts);
+    if (*rdelete) return lithops::cli::runtime_delete(opts, r_ids, r_all);
   } catch (const std::exception& e) {
     // Lithops' own messages already start with "lithops"; others get the prefix.
     std::string what = e.what();

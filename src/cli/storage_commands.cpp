@@ -1,8 +1,6 @@
 // `lithops storage ...`: Lithops' storage commands, on any storage backend.
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <ctime>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -21,25 +19,6 @@ Storage open_storage(CommonOptions opts) {
   const std::string backend = !storage_flag.empty() ? storage_flag : c.get_string("lithops.storage");
   c.set("lithops.storage", backend);  // validates: an unknown name lists the choices
   return Storage(c, backend);
-}
-
-std::string human_size(std::uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
-}
-
-std::string timestamp(std::int64_t ms) {
-  if (ms <= 0) return "-";
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", tm);
 }
 
 }  // namespace
@@ -94,7 +73,7 @@ int storage_list(const CommonOptions& opts, const std::string& bucket, const std
   std::cout << std::string(width + 37, '-') << '\n';
   std::uint64_t total = 0;
   for (const auto& o : objects) {
-    std::cout << fmt::format("{:<{}}  {:<23}  {:>10}\n", o.key, width, timestamp(o.last_modified), human_size(o.size));
+    std::cout << fmt::format("{:<{}}  {:<23}  {:>10}\n", o.key, width, utc_timestamp(o.last_modified), human_size(o.size));
     total += o.size;
   }
   std::cout << fmt::format("Total: {} object{}, {}\n", objects.size(), objects.size() == 1 ? "" : "s",

@@ -4,6 +4,7 @@
 // user types: jobs arrive as manifests and byte ranges.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -44,7 +45,12 @@ struct BackendJob {
   std::vector<std::uint64_t> offsets;       // call i is args[offsets[i], offsets[i + 1])
   std::uint32_t chunksize = 0;      // 0: the backend sizes batches itself
   std::shared_ptr<ResultSink> sink;
+  /// Storage transport: whether call i's outcome has reached the client (remote backends
+  /// learn that their agents finished a task this way, with no message from the agent).
+  std::function<bool(std::uint32_t)> call_final;
 };
+
+class StorageBackend;
 
 class ComputeBackend {
  public:
@@ -60,7 +66,11 @@ class ComputeBackend {
   virtual void shutdown() = 0;
 };
 
-/// The compute backend named by `lithops.backend`. @throws ConfigError
-std::unique_ptr<ComputeBackend> make_compute_backend(const Config& config);
+/// The compute backend named by `lithops.backend`; remote backends publish the runtime to and
+/// talk to their agents through `storage`. @throws ConfigError
+std::unique_ptr<ComputeBackend> make_compute_backend(const Config& config, std::shared_ptr<StorageBackend> storage);
+
+/// Whether the backend runs calls on other machines (then calls always travel through storage).
+bool is_remote_backend(const std::string& name);
 
 }  // namespace lithops::detail

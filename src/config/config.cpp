@@ -178,10 +178,21 @@ Config Config::from_yaml(std::string_view yaml, std::string_view origin) {
       throw ConfigError(fmt::format("lithops config: {}: section '{}' must be a map of keys", origin, sname));
     for (const auto& kv : section.second) {
       std::string key = sname + "." + kv.first.as<std::string>();
-      if (!kv.second.IsScalar())
+      std::string value;
+      if (kv.second.IsSequence()) {
+        // A list (ssh.hosts) is kept as its items separated by commas.
+        for (const auto& item : kv.second) {
+          if (!item.IsScalar())
+            throw ConfigError(fmt::format("lithops config: {}: '{}' must be a list of single values", origin, key));
+          value += (value.empty() ? "" : ", ") + item.as<std::string>();
+        }
+      } else if (kv.second.IsScalar()) {
+        value = kv.second.as<std::string>();
+      } else {
         throw ConfigError(fmt::format("lithops config: {}: '{}' must be a single value", origin, key));
+      }
       try {
-        cfg.set(key, kv.second.as<std::string>());
+        cfg.set(key, value);
       } catch (const ConfigError& e) {
         // Name the file: it may have been found implicitly (~/.lithops/config, ./.lithops_config).
         std::string what = e.what();

@@ -34,12 +34,33 @@ void add_s3_section(std::vector<ConfigKey>& keys, const std::string& s, const st
                   "seconds a request may go without receiving a byte before it is abandoned and retried"});
   keys.push_back({key("verify_ssl"), T::boolean, "true", {}, "verify the server's TLS certificate"});
 }
+// What the agents of every remote backend (ssh, slurm) share.
+void add_agent_keys(std::vector<ConfigKey>& keys, const std::string& s, const std::string& place,
+                    const std::string& idle_default) {
+  auto key = [&](const char* k) { return s + "." + k; };
+  keys.push_back({key("runtime"), T::string, "", {},
+                  "executable already present on the " + place +
+                      " to run instead of shipping the program (it must be the same build); empty: the "
+                      "program publishes itself to storage and the " + place + " fetch it by build id"});
+  keys.push_back({key("cache_dir"), T::string, "$HOME/.cache/lithops", {},
+                  "where the " + place + " cache fetched runtimes (expanded by their shell)"});
+  keys.push_back({key("idle_timeout"), T::number, idle_default, {},
+                  "seconds an agent stays without work before it exits (it is started again when work comes)"});
+  keys.push_back({key("heartbeat_interval"), T::number, "2", {}, "seconds between an agent's heartbeats in storage"});
+  keys.push_back({key("heartbeat_timeout"), T::number, "30", {},
+                  "seconds without a heartbeat after which an agent counts as lost and its calls run elsewhere"});
+  keys.push_back({key("lost_call_retries"), T::integer, "2", {},
+                  "times a call whose agent was lost (host down, job killed) is run again elsewhere before it "
+                  "fails with WorkerCrashError"});
+}
+
 }  // namespace
 
 const std::vector<ConfigKey>& config_schema() {
   static const std::vector<ConfigKey> keys = [] {
   std::vector<ConfigKey> keys = {
-      {"lithops.backend", T::string, "localhost", {"localhost"}, "compute backend that runs the calls"},
+      {"lithops.backend", T::string, "localhost", {"localhost", "ssh", "slurm"},
+       "compute backend that runs the calls: this machine, a list of SSH hosts, or a Slurm cluster"},
       {"lithops.storage", T::string, "localhost", {"localhost", "aws_s3", "minio", "ceph", "ibm_cos", "redis"},
        "storage backend the job model persists through"},
       {"lithops.log_level", T::string, "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "NONE"},
@@ -68,6 +89,32 @@ const std::vector<ConfigKey>& config_schema() {
       {"localhost.storage_dir", T::string, "", {},
        "directory of the localhost storage backend; empty: $TMPDIR/lithops-<user>"},
       {"localhost.storage_bucket", T::string, "storage", {}, "bucket (sub-directory) Lithops keeps its data in"},
+      {"ssh.hosts", T::string, "", {},
+       "hosts to run calls on: [user@]address[:port], separated by commas (or a YAML list)"},
+      {"ssh.user", T::string, "", {}, "login user for hosts that do not name one; empty: ssh's default"},
+      {"ssh.port", T::integer, "22", {}, "SSH port for hosts that do not name one"},
+      {"ssh.key_file", T::string, "", {}, "private key (ssh -i); empty: ssh's defaults and agent"},
+      {"ssh.ssh_options", T::string, "", {},
+       "extra ssh options, e.g. '-o StrictHostKeyChecking=accept-new' or '-J bastion'"},
+      {"ssh.worker_processes", T::integer, "0", {}, "worker processes per host; 0: one per core of the host"},
+      {"ssh.start_timeout", T::number, "60", {}, "seconds a host may take to start its agent"},
+      {"slurm.pilots", T::integer, "1", {},
+       "pilot jobs to submit; each runs worker_processes workers and pulls calls until idle"},
+      {"slurm.cpus_per_task", T::integer, "1", {}, "CPUs per pilot job (sbatch --cpus-per-task)"},
+      {"slurm.worker_processes", T::integer, "0", {}, "worker processes per pilot; 0: cpus_per_task"},
+      {"slurm.partition", T::string, "", {}, "partition (sbatch --partition); empty: the cluster's default"},
+      {"slurm.account", T::string, "", {}, "account to charge (sbatch --account)"},
+      {"slurm.qos", T::string, "", {}, "quality of service (sbatch --qos)"},
+      {"slurm.time_limit", T::string, "", {}, "time limit of a pilot job (sbatch --time, e.g. 01:00:00)"},
+      {"slurm.memory", T::string, "", {}, "memory per pilot's node (sbatch --mem, e.g. 4G)"},
+      {"slurm.mem_per_cpu", T::string, "", {}, "memory per CPU (sbatch --mem-per-cpu)"},
+      {"slurm.job_name", T::string, "lithops", {}, "name of the pilot jobs in squeue"},
+      {"slurm.output", T::string, "/dev/null", {},
+       "file on the node for a pilot's output (sbatch --output; %j is the job id)"},
+      {"slurm.extra_args", T::string, "", {}, "more sbatch arguments, e.g. '--constraint=skylake'"},
+      {"slurm.slurm_conf", T::string, "", {}, "slurm.conf of the cluster (SLURM_CONF); empty: the tools' default"},
+      {"slurm.start_timeout", T::number, "600", {},
+       "seconds a pilot may stay pending; then it is cancelled and, if no pilot runs, the calls fail"},
       {"redis.host", T::string, "127.0.0.1", {}, "Redis server host"},
       {"redis.port", T::integer, "6379", {}, "Redis server port"},
       {"redis.unix_socket", T::string, "", {}, "path of the server's unix socket; when set, host and port are unused"},
@@ -78,6 +125,8 @@ const std::vector<ConfigKey>& config_schema() {
        "bucket Lithops keeps its data in (Redis buckets are key namespaces)"},
       {"redis.connect_timeout", T::number, "5", {}, "seconds to connect, and to wait for any one reply"},
   };
+  add_agent_keys(keys, "ssh", "hosts", "300");
+  add_agent_keys(keys, "slurm", "nodes", "60");
   add_s3_section(keys, "aws_s3", "Amazon S3", "us-east-1");
   add_s3_section(keys, "minio", "MinIO", "us-east-1");
   add_s3_section(keys, "ceph", "Ceph RADOS Gateway", "us-east-1");

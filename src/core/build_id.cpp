@@ -15,27 +15,41 @@ namespace lithops::detail {
 
 namespace {
 
-// Walks the main program's PT_NOTE segments for NT_GNU_BUILD_ID.
+// The main program's PT_NOTE segments, searched for NT_GNU_BUILD_ID.
 int find_build_id(dl_phdr_info* info, std::size_t, void* data) {
   auto* out = static_cast<std::string*>(data);
-  for (int i = 0; i < info->dlpi_phnum; ++i) {
+  for (int i = 0; i < info->dlpi_phnum && out->empty(); ++i) {
     const ElfW(Phdr)& ph = info->dlpi_phdr[i];
     if (ph.p_type != PT_NOTE) continue;
     const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
-    const char* end = p + ph.p_memsz;
-    while (p + sizeof(ElfW(Nhdr)) <= end) {
-      auto* nh = reinterpret_cast<const ElfW(Nhdr)*>(p);
-      const char* name = p + sizeof(ElfW(Nhdr));
-      const char* desc = name + ((nh->n_namesz + 3) & ~3u);
-      if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
-        for (unsigned j = 0; j < nh->n_descsz; ++j)
-          *out += fmt::format("{:02x}", static_cast<unsigned char>(desc[j]));
-        return 1;
-      }
-      p = desc + ((nh->n_descsz + 3) & ~3u);
-    }
+    *out = gnu_build_id_in_notes(std::string_view(p, ph.p_memsz), ph.p_align);
   }
   return 1;  // only the first entry (the main program) matters
+}
+
+}  // namespace
+
+std::string gnu_build_id_in_notes(std::string_view notes, std::size_t align) {
+  // Notes are 4-byte aligned unless the segment says 8 (gABI): the desc and the next note
+  // start at the next multiple of that from the segment's start (as libelf reads them).
+  const std::size_t a = align == 8 ? 8 : 4;
+  auto padded = [a](std::size_t n) { return (n + a - 1) & ~(a - 1); };
+  std::size_t at = 0;
+  while (at + sizeof(ElfW(Nhdr)) <= notes.size()) {
+    ElfW(Nhdr) nh;
+    std::memcpy(&nh, notes.data() + at, sizeof nh);  // a file's bytes need not be aligned
+    const std::size_t name = at + sizeof nh;
+    const std::size_t desc = padded(name + nh.n_namesz);
+    if (desc > notes.size() || nh.n_descsz > notes.size() - desc) break;  // truncated: no note here
+    if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && std::memcmp(notes.data() + name, "GNU", 4) == 0) {
+      std::string hex;
+      for (std::size_t j = 0; j < nh.n_descsz; ++j)
+        hex += fmt::format("{:02x}", static_cast<unsigned char>(notes[desc + j]));
+      return hex;
+    }
+    at = padded(desc + nh.n_descsz);
+  }
+  return {};
 }
 
 std::string hash_of_file(const std::string& path) {
@@ -43,8 +57,6 @@ std::string hash_of_file(const std::string& path) {
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return fmt::format("sha-{:016x}-{}", std::hash<std::string>{}(bytes), bytes.size());
 }
-
-}  // namespace
 
 // The strings below are never destroyed: a worker's status writer thread reads them after a
 // call ran exit() and main's static destructors began.

@@ -86,6 +86,8 @@ constexpr std::uint64_t kIdleSlot = ~std::uint64_t{0};
 constexpr int kWorkerChannelFd = 3;  // socket to the supervisor, in the worker
 constexpr int kWorkerSlotFd = 4;     // memfd holding the WorkerSlot, in the worker
 constexpr const char* kWorkerEnv = "LITHOPS_WORKER";
+/// Set (to 1) in the environment of the program started as a remote agent.
+constexpr const char* kAgentEnv = "LITHOPS_AGENT";
 /// Exit code of a worker whose main() did not call lithops::init first (EX_SOFTWARE).
 constexpr int kNoInitExitCode = 70;
 

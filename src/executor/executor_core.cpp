@@ -46,7 +46,9 @@ CallFailure inherited_failure(const JobState& input, std::size_t index) {
 ExecutorCore::ExecutorCore(Config config)
     : config_(std::move(config)),
       id_(next_executor_id()),
-      storage_transport_(config_.get_string("localhost.transport") == "storage"),
+      // Remote backends have no other way: calls reach other machines only through storage.
+      storage_transport_(is_remote_backend(config_.get_string("lithops.backend")) ||
+                         config_.get_string("localhost.transport") == "storage"),
       data_cleaner_(config_.get_bool("lithops.data_cleaner")),
       anchor_(std::make_shared<Anchor>()) {
   set_log_level(config_.get_string("lithops.log_level"));
@@ -54,7 +56,7 @@ ExecutorCore::ExecutorCore(Config config)
   storage_ = make_storage(config_);
   // Lithops creates its bucket on first use; only the client does, never each worker.
   if (!storage_->bucket_exists(storage_->bucket())) storage_->create_bucket(storage_->bucket());
-  backend_ = make_compute_backend(config_);
+  backend_ = make_compute_backend(config_, storage_);
   if (storage_transport_)
     monitor_ = std::make_unique<StorageMonitor>(storage_, config_.get_double("lithops.monitoring_interval"));
   log_info("ExecutorID {} | Backend: {} ({} workers, {} transport) - Storage: {}", id_, backend_->name(),
@@ -101,6 +103,11 @@ std::shared_ptr<BackendJob> ExecutorCore::make_backend_job(const JobRequest& req
   m.storage_config = worker_storage_config(config_);  // also for calls that use lithops::Storage
   if (storage_transport_) {
     bj->sink = std::make_shared<StorageStatusSink>(storage_);
+    std::weak_ptr<JobState> weak = state;
+    bj->call_final = [weak](std::uint32_t i) {
+      auto s = weak.lock();
+      return !s || is_final(s->call(i).state.load(std::memory_order_acquire));
+    };
     storage_->put_object(storage_->bucket(), JobKeys::manifest(m.job_key), m.encode());
   } else {
     bj->sink = std::make_shared<JobStateSink>(state);

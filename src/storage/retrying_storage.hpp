@@ -48,6 +48,11 @@ class RetryingStorage final : public StorageBackend {
   void delete_prefix(const std::string& bucket, const std::string& prefix) override;
   bool bucket_exists(const std::string& bucket) override;
   void create_bucket(const std::string& bucket) override;
+  /// Signing is local: nothing to retry.
+  std::optional<std::string> presigned_get_url(const std::string& bucket, const std::string& key,
+                                               std::chrono::seconds ttl) override {
+    return inner_->presigned_get_url(bucket, key, ttl);
+  }
 
   StorageBackend& inner() noexcept { return *inner_; }
 

@@ -11,6 +11,7 @@
 //   StorageError        anything else: transient, retried by RetryingStorage
 // Messages name the bucket and key, never a credential.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -91,6 +92,18 @@ class StorageBackend {
   virtual bool bucket_exists(const std::string& bucket) = 0;
   /// Creates the bucket; an existing bucket of ours is not an error.
   virtual void create_bucket(const std::string& bucket) = 0;
+
+  /// A URL that lets anyone holding it GET the object for `ttl`, with no credentials (an S3
+  /// presigned URL), so that a remote host can fetch it with plain curl; nullopt when the
+  /// backend has no such thing (localhost, Redis). Computed locally: no request is sent, and
+  /// the object need not exist yet. @throws StorageRequestError for a ttl S3 refuses (not 1 s..7 days)
+  virtual std::optional<std::string> presigned_get_url(const std::string& bucket, const std::string& key,
+                                                       std::chrono::seconds ttl) {
+    (void)bucket;
+    (void)key;
+    (void)ttl;
+    return std::nullopt;
+  }
 };
 
 /// The storage backend named by `lithops.storage`, wrapped in the retrying decorator.

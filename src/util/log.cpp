@@ -1,8 +1,12 @@
 #include "util/log.hpp"
 
+// Header-only spdlog (this file links spdlog::spdlog_header_only): the only file that sees it.
 #include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 namespace lithops::detail {
+
+namespace {
 
 spdlog::logger& logger() {
   // Never destroyed: threads that outlive main's static destructors (a worker's status writer
@@ -16,15 +20,33 @@ spdlog::logger& logger() {
   return *l;
 }
 
-void set_log_level(const std::string& level) {
+spdlog::level::level_enum to_spdlog(LogLevel level) {
   using spdlog::level::level_enum;
-  level_enum l = level == "DEBUG"     ? level_enum::debug
-                 : level == "INFO"    ? level_enum::info
-                 : level == "WARNING" ? level_enum::warn
-                 : level == "ERROR"   ? level_enum::err
-                 : level == "CRITICAL" ? level_enum::critical
-                                       : level_enum::off;
-  logger().set_level(l);
+  switch (level) {
+    case LogLevel::debug: return level_enum::debug;
+    case LogLevel::info: return level_enum::info;
+    case LogLevel::warn: return level_enum::warn;
+    case LogLevel::error: return level_enum::err;
+    case LogLevel::critical: return level_enum::critical;
+    case LogLevel::off: break;
+  }
+  return level_enum::off;
 }
+
+}  // namespace
+
+void set_log_level(const std::string& level) {
+  LogLevel l = level == "DEBUG"      ? LogLevel::debug
+               : level == "INFO"     ? LogLevel::info
+               : level == "WARNING"  ? LogLevel::warn
+               : level == "ERROR"    ? LogLevel::error
+               : level == "CRITICAL" ? LogLevel::critical
+                                     : LogLevel::off;
+  logger().set_level(to_spdlog(l));
+}
+
+bool log_enabled(LogLevel level) noexcept { return level != LogLevel::off && logger().should_log(to_spdlog(level)); }
+
+void log_write(LogLevel level, std::string_view message) { logger().log(to_spdlog(level), message); }
 
 }  // namespace lithops::detail

@@ -35,6 +35,8 @@ std::vector<int> squares(const std::vector<int>& v) {
 
 class Calls : public E2E {};
 INSTANTIATE_TEST_SUITE_P(Transports, Calls, transports(), setup_name);
+INSTANTIATE_TEST_SUITE_P(Remote, Calls, remote_backends(), setup_name);
+INSTANTIATE_TEST_SUITE_P(SshRedis, Calls, ssh_redis(), setup_name);
 
 TEST_P(Calls, CallAsyncReturnsTheFunctionsResult) {
   lithops::FunctionExecutor fexec(config());
@@ -228,6 +230,7 @@ TEST_P(Calls, ChainingWithoutAnExecutorIsAnError) {
 
 class Maps : public E2E {};
 INSTANTIATE_TEST_SUITE_P(Pools, Maps, pool_sizes(), setup_name);
+INSTANTIATE_TEST_SUITE_P(Remote, Maps, remote_backends(), setup_name);
 
 TEST_P(Maps, ResultsOfManyCallsComeBackInCallOrder) {
   lithops::FunctionExecutor fexec(config());

@@ -29,14 +29,17 @@ struct Setup {
   std::string transport;  ///< "pipe" or "storage"
   int workers;
   std::string storage = "localhost";  ///< "localhost", "s3" (Ceph RGW) or "redis"
+  std::string backend = "localhost";  ///< "localhost", "ssh" (3 network-namespace hosts) or "slurm"
 };
 
 inline void PrintTo(const Setup& s, std::ostream* os) {
-  *os << s.transport << "/" << s.workers << " workers/" << s.storage;
+  *os << s.transport << "/" << s.workers << " workers/" << s.storage << "/" << s.backend;
 }
 
 /// gtest names: "pipe_2workers", "storage_2workers_s3".
 inline std::string setup_name(const ::testing::TestParamInfo<Setup>& info) {
+  if (info.param.backend != "localhost")
+    return info.param.backend + "_" + std::to_string(info.param.workers) + "workers_" + info.param.storage;
   return info.param.transport + "_" + std::to_string(info.param.workers) + "workers" +
          (info.param.storage == "localhost" ? "" : "_" + info.param.storage);
 }
@@ -61,6 +64,17 @@ inline auto pool_sizes() {
                            Setup{"storage", 2, "redis"});
 }
 
+/// The remote backends against the real test set-ups (tests/servers/), with S3 storage (hosts
+/// fetch the runtime by presigned URL): SSH over 3 network-namespace hosts with one worker
+/// each, and one Slurm pilot of 2 CPUs on the local cluster. Calls travel through storage.
+inline auto remote_backends() {
+  return ::testing::Values(Setup{"storage", 3, "s3", "ssh"}, Setup{"storage", 2, "s3", "slurm"});
+}
+
+/// SSH hosts with Redis storage: no URL to fetch the runtime from, so it is streamed over the
+/// SSH session.
+inline auto ssh_redis() { return ::testing::Values(Setup{"storage", 3, "redis", "ssh"}); }
+
 /// Opens a gate: calls waiting on it (hold_until_open, hold_if_negative) return.
 inline void open_gate(const std::string& path) { std::ofstream(path) << "open"; }
 
@@ -69,8 +83,10 @@ inline void open_gate(const std::string& path) { std::ofstream(path) << "open"; 
 class E2E : public ::testing::TestWithParam<Setup> {
  protected:
   void SetUp() override {
-    config_ = lithops::testing::with_storage(lithops::testing::test_config(GetParam().transport, GetParam().workers),
-                                             GetParam().storage);
+    config_ = lithops::testing::with_backend(
+        lithops::testing::with_storage(lithops::testing::test_config(GetParam().transport, GetParam().workers),
+                                       GetParam().storage, GetParam().backend != "localhost"),
+        GetParam().backend, GetParam().workers);
     storage_dir_ = config_.get_string("localhost.storage_dir");
     scratch_ = storage_dir_ + "/scratch";
     std::filesystem::create_directories(scratch_);
@@ -157,6 +173,8 @@ int runs_of(const std::string& dir, int x);
 // Waiting on the test.
 int hold_until_open(int x, std::string gate);
 int hold_if_negative(int x, std::string gate);
+/// Writes `<dir>/started-<x>` (its pid inside), then waits for the gate.
+int started_then_hold(int x, std::string dir, std::string gate);
 
 // Retries: each fails (throws, crashes or overruns) while `marker` does not exist, and creates
 // it, so the first attempt fails and the second succeeds.

@@ -31,6 +31,7 @@ void expect_others_succeed(const lithops::FuturesList<int>& fs, std::size_t bad)
 
 class Exceptions : public E2E {};
 INSTANTIATE_TEST_SUITE_P(Transports, Exceptions, transports(), setup_name);
+INSTANTIATE_TEST_SUITE_P(Remote, Exceptions, remote_backends(), setup_name);
 
 TEST_P(Exceptions, AStandardExceptionIsRethrownAsItsOwnType) {
   lithops::FunctionExecutor fexec(config());
@@ -197,6 +198,7 @@ TEST_P(Exceptions, AThrowingReducerFailsTheReduceFuture) {
 
 class Crashes : public E2E {};
 INSTANTIATE_TEST_SUITE_P(Pools, Crashes, pool_sizes(), setup_name);
+INSTANTIATE_TEST_SUITE_P(Remote, Crashes, remote_backends(), setup_name);
 
 /// Runs a map of 8 calls where call 3 crashes its worker `how`; returns that call's error.
 lithops::WorkerCrashError crash_third_call(lithops::FunctionExecutor& fexec, const std::string& how) {
@@ -305,6 +307,7 @@ TEST_P(Crashes, ACrashInAChainedCallFailsOnlyThatCall) {
 
 class Timeouts : public E2E {};
 INSTANTIATE_TEST_SUITE_P(Pools, Timeouts, pool_sizes(), setup_name);
+INSTANTIATE_TEST_SUITE_P(Remote, Timeouts, remote_backends(), setup_name);
 
 TEST_P(Timeouts, ACallThatOverrunsItsTimeoutFailsWithExecutionTimeoutError) {
   lithops::FunctionExecutor fexec(config());
@@ -352,6 +355,7 @@ TEST_P(Timeouts, ACallWithinItsTimeoutSucceeds) {
 
 class Retries : public E2E {};
 INSTANTIATE_TEST_SUITE_P(Pools, Retries, pool_sizes(), setup_name);
+INSTANTIATE_TEST_SUITE_P(Remote, Retries, remote_backends(), setup_name);
 
 TEST_P(Retries, AThrowingCallSucceedsOnItsSecondAttempt) {
   lithops::FunctionExecutor fexec(config());

@@ -6,6 +6,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 #include <sstream>
 #include <thread>
 
@@ -125,6 +126,11 @@ int runs_of(const std::string& dir, int x) {
 }
 
 int hold_until_open(int x, std::string gate) {
+  wait_for_file(gate);
+  return x;
+}
+int started_then_hold(int x, std::string dir, std::string gate) {
+  std::ofstream(dir + "/started-" + std::to_string(x)) << ::getpid();
   wait_for_file(gate);
   return x;
 }

@@ -16,6 +16,7 @@ using namespace std::chrono_literals;
 
 class Waiting : public E2E {};
 INSTANTIATE_TEST_SUITE_P(Pools, Waiting, pool_sizes(), setup_name);
+INSTANTIATE_TEST_SUITE_P(Remote, Waiting, remote_backends(), setup_name);
 
 /// Indexes of the futures in `part`, by call id, in order.
 template <class T>

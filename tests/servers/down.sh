@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Stops what up.sh DIR started.
-D=${1:?usage: down.sh DIR}; H=$(dirname "$0")
-bash "$H/stop-pid.sh" "$D/redis/redis.pid"
+# Stops what up.sh DIR started (the network last: Redis and RGW listen on its bridge).
+D=$(realpath -m "${1:?usage: down.sh DIR}"); H=$(dirname "$0")
+bash "$H/slurm-down.sh" "$D"
+bash "$H/stop-pid.sh" "$D/redis/redis.pid" redis-server
 bash "$H/ceph-down.sh" "$D/ceph"
+bash "$H/net-down.sh" "$D"
 true

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Starts the servers the test suite talks to, under DIR: Redis and Ceph RGW (S3).
+# Starts the servers the test suite talks to, under DIR: the 3 ssh "hosts" h1..h3 (network namespaces
+# on bridge lbr0), Redis and Ceph RGW (S3) on 127.0.0.1 and 10.200.0.1, and a one-node Slurm cluster.
+# Each script first clears what an earlier (crashed) run left, so up.sh may run again without down.sh.
 # ctest runs it as the `servers` fixture's setup; run it by hand to use a test binary directly.
 set -euo pipefail
-D=${1:?usage: up.sh DIR}; H=$(dirname "$0")
+D=$(realpath -m "${1:?usage: up.sh DIR}"); H=$(dirname "$0")  # absolute: sshd chdirs to /
+mkdir -p "$D"
+bash "$H/net-up.sh" "$D"          # first: Redis and RGW bind to the bridge's 10.200.0.1
 bash "$H/redis-up.sh" "$D/redis"
+bash "$H/slurm-up.sh" "$D"
 bash "$H/ceph-up.sh" "$D/ceph"

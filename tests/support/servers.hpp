@@ -4,6 +4,7 @@
 // Running a test binary by hand: `bash tests/servers/up.sh build/servers` first.
 #include <lithops/config.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <string>
@@ -21,10 +22,13 @@ inline std::string unique_bucket(const std::string& stem = "t") {
   return stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
 }
 
+/// The test servers' address: loopback, or the bridge that the namespace hosts reach.
+inline std::string server_address(bool for_hosts) { return for_hosts ? "10.200.0.1" : "127.0.0.1"; }
+
 /// `c` with S3 storage on the test RGW (section `ceph`), data in `bucket`.
-inline Config with_s3_storage(Config c, const std::string& bucket = "lithops-test") {
+inline Config with_s3_storage(Config c, const std::string& bucket = "lithops-test", bool for_hosts = false) {
   c.set("lithops.storage", "ceph");
-  c.set("ceph.endpoint", "http://127.0.0.1:7480");
+  c.set("ceph.endpoint", "http://" + server_address(for_hosts) + ":7480");
   c.set("ceph.access_key_id", "AKTEST");
   c.set("ceph.secret_access_key", "SKTEST");
   c.set("ceph.storage_bucket", bucket);
@@ -32,18 +36,44 @@ inline Config with_s3_storage(Config c, const std::string& bucket = "lithops-tes
 }
 
 /// `c` with Redis storage on the test Redis, data in `bucket`.
-inline Config with_redis_storage(Config c, const std::string& bucket = "storage") {
+inline Config with_redis_storage(Config c, const std::string& bucket = "storage", bool for_hosts = false) {
   c.set("lithops.storage", "redis");
-  c.set("redis.host", "127.0.0.1");
+  c.set("redis.host", server_address(for_hosts));
   c.set("redis.port", 6390);
   c.set("redis.storage_bucket", bucket);
   return c;
 }
 
-/// `c` with the named storage: "localhost" (unchanged), "s3" or "redis".
-inline Config with_storage(Config c, const std::string& storage) {
-  if (storage == "s3") return with_s3_storage(std::move(c));
-  if (storage == "redis") return with_redis_storage(std::move(c));
+/// `c` with the named storage: "localhost" (unchanged), "s3" or "redis"; `for_hosts`: at the
+/// address the namespace hosts reach too.
+inline Config with_storage(Config c, const std::string& storage, bool for_hosts = false) {
+  if (storage == "s3") return with_s3_storage(std::move(c), "lithops-test", for_hosts);
+  if (storage == "redis") return with_redis_storage(std::move(c), "storage", for_hosts);
+  return c;
+}
+
+/// The test hosts of the SSH backend: network namespaces h1..h3 (tests/servers/net-up.sh).
+inline std::string ssh_hosts() { return "root@10.200.0.11, root@10.200.0.12, root@10.200.0.13"; }
+
+/// `c` on the named compute backend: "localhost" (unchanged), "ssh" (the 3 namespace hosts,
+/// `workers` in all, at least one each) or "slurm" (one pilot of `workers` CPUs on the local
+/// cluster).
+inline Config with_backend(Config c, const std::string& backend, int workers) {
+  const std::string cache = servers_dir() + "/runtime-cache";  // shared by the hosts: one disk
+  if (backend == "ssh") {
+    c.set("lithops.backend", "ssh");
+    c.set("ssh.hosts", ssh_hosts());
+    c.set("ssh.key_file", servers_dir() + "/net/id_ed25519");
+    c.set("ssh.ssh_options", "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null");
+    c.set("ssh.worker_processes", std::max(1, workers / 3));
+    c.set("ssh.cache_dir", cache);
+  } else if (backend == "slurm") {
+    c.set("lithops.backend", "slurm");
+    c.set("slurm.slurm_conf", servers_dir() + "/slurm/slurm.conf");
+    c.set("slurm.cpus_per_task", workers);
+    c.set("slurm.output", servers_dir() + "/slurm/pilot-%j.out");
+    c.set("slurm.cache_dir", cache);
+  }
   return c;
 }
 

@@ -75,6 +75,7 @@ void LocalhostBackend::submit(std::shared_ptr<BackendJob> job, std::vector<TaskS
     std::lock_guard lock(mu_);
     if (stop_) return;
     for (auto& t : tasks) incoming_.push_back(Pending{job, std::move(t)});
+    idle_.store(false, std::memory_order_release);
   }
   std::uint64_t one = 1;
   (void)!::write(evfd_, &one, sizeof(one));
@@ -130,6 +131,10 @@ void LocalhostBackend::loop() {
     check_timeouts();
     dispatch();
     for (std::size_t i = 0; i < slots_.size(); ++i) update_interest(i);
+    if (queue_.empty() && std::none_of(slots_.begin(), slots_.end(), [](auto& s) { return !s->inflight.empty(); })) {
+      std::lock_guard lock(mu_);
+      if (incoming_.empty()) idle_.store(true, std::memory_order_release);
+    }
   }
 }
 

@@ -31,6 +31,8 @@ class LocalhostBackend final : public ComputeBackend {
   void submit(std::shared_ptr<BackendJob> job, std::vector<TaskSpec> tasks) override;
   void release(std::uint32_t job_seq) override;
   void shutdown() override;
+  /// No call queued or running (an agent uses it to notice it is idle).
+  bool idle() const noexcept { return idle_.load(std::memory_order_acquire); }
 
  private:
   struct Pending {
@@ -76,6 +78,7 @@ class LocalhostBackend final : public ComputeBackend {
   std::vector<Pending> incoming_;
   std::vector<std::uint32_t> released_;
   bool stop_ = false;
+  std::atomic<bool> idle_{true};
 
   // Owned by the I/O thread.
   std::vector<std::unique_ptr<Slot>> slots_;

@@ -203,16 +203,21 @@ Client::Client(ClientSettings settings) : settings_(std::move(settings)), pool_(
 
 Client::~Client() = default;
 
+Target target_for(const ClientSettings& s, std::string_view bucket, std::string_view key) {
+  bool in_host = !bucket.empty() && s.virtual_addressing && dns_compatible(bucket, s.scheme == "https");
+  Target t;
+  if (in_host) t.host.append(bucket).push_back('.');
+  t.host += s.authority;
+  t.path = s.base_path;
+  if (!bucket.empty() && !in_host) t.path.append("/").append(uri_encode(bucket));
+  if (!key.empty() || in_host || bucket.empty()) t.path.push_back('/');
+  t.path += uri_encode(key, true);
+  return t;
+}
+
 std::string Client::url_for(const Request& r) const {
-  const auto& s = settings_;
-  bool in_host = !r.bucket.empty() && s.virtual_addressing && dns_compatible(r.bucket, s.scheme == "https");
-  std::string url = s.scheme + "://";
-  if (in_host) url.append(r.bucket).push_back('.');
-  url += s.authority;
-  url += s.base_path;
-  if (!r.bucket.empty() && !in_host) url.append("/").append(uri_encode(r.bucket));
-  if (!r.key.empty() || in_host || r.bucket.empty()) url.push_back('/');
-  url += uri_encode(r.key, true);
+  Target t = target_for(settings_, r.bucket, r.key);
+  std::string url = settings_.scheme + "://" + t.host + t.path;
   if (!r.query.empty()) url.append("?").append(canonical_query(r.query));
   return url;
 }

@@ -50,6 +50,15 @@ struct Response {
   bool ok() const { return status >= 200 && status < 300; }
 };
 
+/// Where a request goes: the Host the server sees, and the path as sent (URI-encoded; S3 signs
+/// it as it is, without encoding it again).
+struct Target {
+  std::string host;  ///< the bucket in front of the authority with virtual addressing
+  std::string path;  ///< endpoint base path, "/bucket" with path-style addressing, "/key"
+};
+/// Virtual-host addressing only for buckets that are DNS names (and, over https, have no '.').
+Target target_for(const ClientSettings& settings, std::string_view bucket, std::string_view key);
+
 /// Thread-safe: any number of threads may send at once.
 class Client {
  public:

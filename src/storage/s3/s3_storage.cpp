@@ -11,6 +11,7 @@
 #include "lithops/errors.hpp"
 #include "storage/retrying_storage.hpp"
 #include "storage/s3/s3_client.hpp"
+#include "storage/s3/s3_presign.hpp"
 #include "storage/s3/s3_transfer.hpp"
 
 namespace lithops::detail {
@@ -389,6 +390,12 @@ void S3Storage::create_bucket(const std::string& bucket) {
     }
   }
   s3::fail(req, resp);
+}
+
+std::optional<std::string> S3Storage::presigned_get_url(const std::string& bucket, const std::string& key,
+                                                        std::chrono::seconds ttl) {
+  require_key("presigned GetObject", bucket, key);
+  return s3::presign_get(impl_->client->settings(), bucket, key, ttl, std::chrono::system_clock::now());
 }
 
 }  // namespace lithops::detail

@@ -33,6 +33,8 @@ class S3Storage final : public StorageBackend {
                                         const std::string& start_after) override;
   bool bucket_exists(const std::string& bucket) override;
   void create_bucket(const std::string& bucket) override;
+  std::optional<std::string> presigned_get_url(const std::string& bucket, const std::string& key,
+                                               std::chrono::seconds ttl) override;
 
  private:
   struct Impl;

@@ -1,0 +1,254 @@
+#include "compute/remote/agent_main.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "compute/localhost/localhost_backend.hpp"
+#include "compute/remote/agent_protocol.hpp"
+#include "core/build_id.hpp"
+#include "executor/job_sinks.hpp"
+#include "lithops/config.hpp"
+#include "storage/shared_storage.hpp"
+#include "util/log.hpp"
+
+namespace lithops::detail {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Agent {
+ public:
+  explicit Agent(AgentSpec spec)
+      : spec_(std::move(spec)), storage_(shared_storage(spec_.storage_config)), backend_(pool_config()) {
+    beat_.agent_id = spec_.agent_id;
+    beat_.host = host_name();
+    beat_.pid = ::getpid();
+    beat_.workers = static_cast<std::uint32_t>(backend_.worker_count());
+    beat_.build_id = build_id();
+  }
+
+  [[noreturn]] void run() {
+    write_heartbeat();  // the client dispatches to an agent once it has seen its first beat
+    std::thread beats([this] { heartbeat_loop(); });
+    std::thread lifeline;
+    if (spec_.watch_stdin) lifeline = std::thread([this] { watch_stdin(); });
+    std::string reason = pull_loop();
+    backend_.shutdown();  // stops the workers, even mid-call
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+      beat_.stopping = true;
+      beat_.reason = reason;
+    }
+    cv_.notify_all();
+    beats.join();
+    try {
+      write_heartbeat();
+    } catch (const std::exception&) {
+    }
+    log_debug("agent {}: stopped ({})", spec_.agent_id, reason);
+    std::fflush(nullptr);
+    // Not exit(): this is the user's program, whose static objects were never set up for
+    // a run that skipped main's body. The stdin watcher may still block in read().
+    std::_Exit(0);
+  }
+
+ private:
+  Config pool_config() const {
+    Config c;
+    c.set("lithops.log_level", "WARNING");
+    c.set("localhost.transport", "storage");
+    c.set("localhost.worker_processes", static_cast<std::int64_t>(spec_.workers));
+    return c;
+  }
+
+  // Takes inbox messages in order until told to stop, idle for too long, or orphaned.
+  std::string pull_loop() {
+    const auto prefix = AgentKeys::inbox_prefix(spec_.pool, spec_.agent_id);
+    std::string after;
+    auto pause = std::chrono::duration<double>(0.001);
+    const auto max_pause = std::chrono::duration<double>(spec_.poll_interval);
+    auto last_work = Clock::now();
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        if (cv_.wait_for(lock, pause, [this] { return orphaned_; })) return "its client is gone (stdin closed)";
+      }
+      std::vector<std::string> keys;
+      try {
+        keys = storage_->list_keys(storage_->bucket(), prefix, after);
+      } catch (const std::exception& e) {
+        log_warn("agent {}: cannot list its inbox: {}", spec_.agent_id, e.what());
+      }
+      if (keys.empty()) {
+        pause = std::min(max_pause, pause * 2);
+        if (!backend_.idle()) last_work = Clock::now();
+        if (Clock::now() - last_work > std::chrono::duration<double>(spec_.idle_timeout))
+          return "idle";
+        continue;
+      }
+      pause = std::chrono::duration<double>(0.001);
+      last_work = Clock::now();
+      for (const auto& key : keys) {
+        InboxMessage m;
+        try {
+          m = InboxMessage::decode(storage_->get_object(storage_->bucket(), key));
+        } catch (const std::exception& e) {
+          // A message that cannot be read now is read on the next poll (`after` stays put).
+          log_warn("agent {}: cannot read {}: {}", spec_.agent_id, key, e.what());
+          break;
+        }
+        after = key;
+        {
+          std::lock_guard lock(mu_);
+          ++beat_.inbox_seq;
+        }
+        if (apply(m)) return "told to stop";
+      }
+      try {
+        storage_->delete_objects(storage_->bucket(), keys);
+      } catch (const std::exception&) {
+        // The client deletes the whole pool prefix at the end anyway.
+      }
+    }
+  }
+
+  // Returns true on stop.
+  bool apply(const InboxMessage& m) {
+    std::map<std::string, std::vector<TaskSpec>> by_job;
+    for (const auto& t : m.tasks) by_job[t.job_key].push_back(t.task);
+    for (auto& [job_key, tasks] : by_job) {
+      auto job = job_for(job_key);
+      if (!job) {
+        for (const auto& t : tasks) fail_unreadable(job_key, t);
+        continue;
+      }
+      backend_.submit(job, std::move(tasks));
+    }
+    for (const auto& k : m.forget) {
+      auto it = jobs_.find(k);
+      if (it == jobs_.end()) continue;
+      backend_.release(it->second->seq);
+      jobs_.erase(it);
+    }
+    return m.stop;
+  }
+
+  std::shared_ptr<BackendJob> job_for(const std::string& job_key) {
+    if (auto it = jobs_.find(job_key); it != jobs_.end()) return it->second;
+    auto job = std::make_shared<BackendJob>();
+    try {
+      job->manifest = JobManifest::decode(storage_->get_object(storage_->bucket(), JobKeys::manifest(job_key)));
+    } catch (const std::exception& e) {
+      log_warn("agent {}: cannot read the manifest of job {}: {}", spec_.agent_id, job_key, e.what());
+      manifest_errors_[job_key] = e.what();
+      return nullptr;
+    }
+    job->manifest.storage_config = spec_.storage_config;
+    job->seq = next_seq_++;
+    job->storage_transport = true;
+    job->sink = std::make_shared<StorageStatusSink>(storage_);
+    jobs_.emplace(job_key, job);
+    return job;
+  }
+
+  // A task of a job whose manifest cannot be read fails, rather than vanishing: its calls'
+  // statuses say why.
+  void fail_unreadable(const std::string& job_key, const TaskSpec& t) {
+    BackendJob job;
+    job.manifest.job_key = job_key;
+    StorageStatusSink sink(storage_);
+    CallFailure f;
+    f.kind = FailureKind::internal;
+    f.type_name = "AgentError";
+    f.message = "the agent on " + host_name() + " cannot read the job's manifest: " + manifest_errors_[job_key];
+    for (std::uint32_t c = t.first; c < t.first + t.count; ++c)
+      sink.on_failure(job, c, f, t.attempt, ::getpid(), host_name(), 0);
+  }
+
+  void heartbeat_loop() {
+    std::unique_lock lock(mu_);
+    const auto every = std::chrono::duration<double>(spec_.heartbeat_interval);
+    while (!cv_.wait_for(lock, every, [this] { return stopping_; })) {
+      lock.unlock();
+      try {
+        write_heartbeat();
+      } catch (const std::exception& e) {
+        log_warn("agent {}: cannot write its heartbeat: {}", spec_.agent_id, e.what());
+      }
+      lock.lock();
+    }
+  }
+
+  void write_heartbeat() {
+    std::string bytes;
+    {
+      std::lock_guard lock(mu_);
+      ++beat_.beat;
+      bytes = beat_.encode();
+    }
+    storage_->put_object(storage_->bucket(), AgentKeys::alive(spec_.pool, spec_.agent_id), bytes);
+  }
+
+  void watch_stdin() {
+    char buf[256];
+    for (;;) {
+      ssize_t n = ::read(0, buf, sizeof(buf));
+      if (n > 0) continue;
+      if (n < 0 && errno == EINTR) continue;
+      break;
+    }
+    {
+      std::lock_guard lock(mu_);
+      orphaned_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  AgentSpec spec_;
+  std::shared_ptr<StorageBackend> storage_;
+  LocalhostBackend backend_;
+  std::map<std::string, std::shared_ptr<BackendJob>> jobs_;
+  std::map<std::string, std::string> manifest_errors_;
+  std::uint32_t next_seq_ = 1;
+  std::mutex mu_;  // guards beat_, stopping_, orphaned_
+  std::condition_variable cv_;
+  AgentHeartbeat beat_;
+  bool stopping_ = false;
+  bool orphaned_ = false;
+};
+
+// The spec is the first line on stdin. Read byte by byte: what follows belongs to nobody,
+// but the line must not be read past (stdin stays the lifeline).
+std::string read_spec_line() {
+  std::string line;
+  char c;
+  while (::read(0, &c, 1) == 1 && c != '\n') line += c;
+  return line;
+}
+
+}  // namespace
+
+void run_agent_process() {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  try {
+    AgentSpec spec = AgentSpec::from_json(read_spec_line());
+    Agent agent(std::move(spec));
+    agent.run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lithops agent on %s: %s\n", host_name().c_str(), e.what());
+    std::fflush(nullptr);
+    std::_Exit(3);
+  }
+}
+
+}  // namespace lithops::detail
