@@ -27,3 +27,13 @@ foreach(transport pipe storage)
       FAIL_REGULAR_EXPRESSION "${LITHOPS_EXAMPLE_FAIL_REGEX}")
   endforeach()
 endforeach()
+
+# The portable example needs no shared library beyond glibc, libcurl and OpenSSL (what
+# lithops_portable_executable promises, docs/runtime.md).
+if(TARGET example_map_portable AND NOT LITHOPS_SANITIZE AND CMAKE_READELF)
+  add_test(NAME example.map_portable.needs_only_system_libraries
+    COMMAND ${CMAKE_READELF} -d $<TARGET_FILE:example_map_portable>)
+  set_tests_properties(example.map_portable.needs_only_system_libraries PROPERTIES
+    TIMEOUT 60 LABELS "examples" PASS_REGULAR_EXPRESSION "NEEDED.*libc\\.so"
+    FAIL_REGULAR_EXPRESSION "libstdc\\+\\+|libgcc_s|libyaml-cpp|libfmt|libspdlog|libhiredis|libpugixml")
+endif()

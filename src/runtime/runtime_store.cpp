@@ -38,8 +38,8 @@ void check_build_id(const std::string& id) {
 }
 
 std::string to_json(const RuntimeInfo& r) {
-  nlohmann::json j = {{"build_id", r.build_id},     {"name", r.name},  {"sha256", r.sha256},
-                      {"size", r.size},             {"created_ms", r.created_ms}, {"arch", r.arch}};
+  nlohmann::json j = {{"build_id", r.build_id}, {"name", r.name},       {"sha256", r.sha256},
+                      {"size", r.size},         {"created_ms", r.created_ms}, {"arch", r.arch}};
   return j.dump();
 }
 
@@ -67,7 +67,7 @@ std::string base_name(std::string path) {
 // against the digest computed beforehand, so a file rewritten mid-upload is never published.
 class HashingReader {
  public:
-  HashingReader(const std::string& path) : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+  explicit HashingReader(const std::string& path) : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
     if (fd_ < 0) throw Error(fmt::format("lithops: cannot open '{}': {}", path, std::strerror(errno)));
     if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
       throw Error("lithops: OpenSSL SHA-256 initialisation failed");

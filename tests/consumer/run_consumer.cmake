@@ -45,3 +45,4 @@ endif()
 
 step("build" ${CMAKE_COMMAND} --build ${build})
 step("run" ${build}/consumer)
+step("run portable" ${build}/consumer_portable)

@@ -217,6 +217,13 @@ class RuntimeStore : public ::testing::TestWithParam<std::string> {
     if (GetParam() == "redis") c = lithops::testing::with_redis_storage(c, lithops::testing::unique_bucket("rt"));
     store_ = std::make_unique<CountingStorage>(lithops::detail::make_storage(c));
   }
+  // The test servers are shared and Redis keeps everything in memory: no runtime outlives its test.
+  ~RuntimeStore() override {
+    try {
+      store_->delete_prefix(store_->bucket(), RuntimeKeys::prefix());
+    } catch (const lithops::StorageError&) {  // nothing was published (no bucket)
+    }
+  }
   std::string file(const std::string& name, const std::string& bytes) const {
     return write_file(dir_ + "/" + name, bytes);
   }
