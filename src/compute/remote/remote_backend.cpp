@@ -357,10 +357,16 @@ void RemoteBackend::track_progress() {
 }
 
 void RemoteBackend::dispatch() {
+  // Batches are sized for every agent that is up or on its way, not only those up now: the
+  // first agent up must not take the work of hosts that are still starting.
   std::size_t total = 0;
-  for (const auto& a : agents_)
-    if (a.phase == Phase::up) total += a.workers;
-  if (total == 0) return;
+  bool any_up = false;
+  for (std::size_t i = 0; i < agents_.size(); ++i) {
+    const Agent& a = agents_[i];
+    if (a.phase == Phase::up) total += a.workers, any_up = true;
+    else if (a.phase == Phase::starting) total += std::max<std::uint32_t>(1, launcher_->workers(i));
+  }
+  if (!any_up) return;
   // Guided self-scheduling across agents, weighted by their worker counts: batches are large
   // while much work remains and shrink to single calls at the end. An agent holds up to one
   // task per worker, and a second per worker only while more calls wait than there are
