@@ -22,7 +22,14 @@
 #include <thread>
 #include <vector>
 
+#include "word_count.hpp"
+
 namespace {
+
+using bench::add;
+using bench::count_chunk;
+using bench::make_text;
+using bench::median;
 
 using Clock = std::chrono::steady_clock;
 double secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -60,11 +67,6 @@ double cpu_seconds() {
   ::getrusage(RUSAGE_SELF, &ru);
   return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 int noop(int x) { return x; }
@@ -115,44 +117,8 @@ void run_sleep() {
               median(times), 100.0 / static_cast<double>(workers), median(times) - 100.0 / static_cast<double>(workers));
 }
 
-struct WordCounter {
-  std::uint64_t words = 0;
-  bool in_word = false;
-  void feed(const char* p, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const unsigned char c = static_cast<unsigned char>(p[i]);
-      const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-      words += !space && !in_word;
-      in_word = !space;
-    }
-  }
-};
-std::uint64_t count_chunk(lithops::ObjectChunk chunk) {
-  WordCounter wc;
-  chunk.read([&](std::string_view piece) { wc.feed(piece.data(), piece.size()); });
-  return wc.words;
-}
-std::uint64_t add(std::vector<std::uint64_t> v) { return std::accumulate(v.begin(), v.end(), std::uint64_t{0}); }
-
 constexpr int kObjects = 8;
 constexpr std::uint64_t kObjectBytes = 128ull << 20;
-
-std::string make_text(std::uint64_t bytes, unsigned seed) {
-  static const char* vocab[] = {"lithops", "storage", "the", "of", "serverless", "a", "function", "object",
-                                "cloud", "map", "reduce", "chunk", "data", "word", "count", "c++"};
-  std::string out;
-  out.reserve(bytes + 64);
-  std::uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  int in_line = 0;
-  while (out.size() < bytes) {
-    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-    out += vocab[s % 16];
-    out += ++in_line % 12 == 0 ? '\n' : ' ';
-  }
-  out.resize(bytes);
-  out.back() = '\n';
-  return out;
-}
 
 void run_wordcount() {
   lithops::Config c = bench_config();

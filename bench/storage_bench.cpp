@@ -20,7 +20,15 @@
 #include <thread>
 #include <vector>
 
+#include "word_count.hpp"
+
 namespace {
+
+using bench::add;
+using bench::count_chunk;
+using bench::make_text;
+using bench::median;
+using bench::WordCounter;
 
 using Clock = std::chrono::steady_clock;
 double secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -49,46 +57,6 @@ lithops::Config bench_config() {
   return c;
 }
 
-// Word counting shared by both sides of the comparison: bytes in, words out, with the
-// "inside a word" state carried across buffers.
-struct WordCounter {
-  std::uint64_t words = 0;
-  bool in_word = false;
-  void feed(const char* p, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const unsigned char c = static_cast<unsigned char>(p[i]);
-      const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
-      words += !space && !in_word;
-      in_word = !space;
-    }
-  }
-};
-
-// Streams its chunk (pieces of a few MiB), as a call over big data should.
-std::uint64_t count_chunk(lithops::ObjectChunk chunk) {
-  WordCounter wc;
-  chunk.read([&](std::string_view piece) { wc.feed(piece.data(), piece.size()); });
-  return wc.words;
-}
-
-std::uint64_t add(std::vector<std::uint64_t> v) { return std::accumulate(v.begin(), v.end(), std::uint64_t{0}); }
-
-std::string make_text(std::uint64_t bytes, unsigned seed) {
-  static const char* vocab[] = {"lithops", "storage", "the", "of", "serverless", "a", "function", "object",
-                                "cloud", "map", "reduce", "chunk", "data", "word", "count", "c++"};
-  std::string out;
-  out.reserve(bytes + 64);
-  std::uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  int in_line = 0;
-  while (out.size() < bytes) {
-    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
-    out += vocab[s % 16];
-    out += ++in_line % 12 == 0 ? '\n' : ' ';
-  }
-  out.resize(bytes);
-  out.back() = '\n';
-  return out;
-}
 
 std::string key_of(int i) { return "wc/part-" + std::to_string(i) + ".txt"; }
 
@@ -101,11 +69,6 @@ void ensure_dataset(lithops::Storage& st) {
     }
     st.put_object(st.bucket(), key_of(i), make_text(kObjectBytes, static_cast<unsigned>(i)));
   }
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 // The plain program: 2 threads, each counting whole files with read(2) into a 64 MiB buffer.

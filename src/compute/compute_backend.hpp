@@ -33,6 +33,12 @@ class ResultSink {
   /// A call failed with no outcome from its worker (crash, timeout), retries exhausted.
   virtual void on_failure(const BackendJob& job, std::uint32_t index, const CallFailure& failure,
                           std::uint8_t attempts, int pid, const std::string& host, std::int64_t func_start_ns) = 0;
+  /// Calls [first, first + count) failed alike without running (their agent was lost, no
+  /// agent could start): one report for the range.
+  virtual void on_failures(const BackendJob& job, std::uint32_t first, std::uint32_t count, const CallFailure& failure,
+                           std::uint8_t attempts) {
+    for (std::uint32_t c = first; c < first + count; ++c) on_failure(job, c, failure, attempts, 0, "", 0);
+  }
 };
 
 /// A job as a backend holds it.

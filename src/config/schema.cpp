@@ -109,8 +109,9 @@ const std::vector<ConfigKey>& config_schema() {
       {"slurm.memory", T::string, "", {}, "memory per pilot's node (sbatch --mem, e.g. 4G)"},
       {"slurm.mem_per_cpu", T::string, "", {}, "memory per CPU (sbatch --mem-per-cpu)"},
       {"slurm.job_name", T::string, "lithops", {}, "name of the pilot jobs in squeue"},
-      {"slurm.output", T::string, "/dev/null", {},
-       "file on the node for a pilot's output (sbatch --output; %j is the job id)"},
+      {"slurm.output", T::string, "", {},
+       "file on the node for a pilot's output (sbatch --output; %j is the job id); empty: Slurm's "
+       "default, slurm-<job id>.out in the directory the client runs in"},
       {"slurm.extra_args", T::string, "", {}, "more sbatch arguments, e.g. '--constraint=skylake'"},
       {"slurm.slurm_conf", T::string, "", {}, "slurm.conf of the cluster (SLURM_CONF); empty: the tools' default"},
       {"slurm.start_timeout", T::number, "600", {},

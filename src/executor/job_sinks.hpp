@@ -31,8 +31,13 @@ class StorageStatusSink final : public ResultSink {
                    const std::string&) override {}
   void on_failure(const BackendJob& job, std::uint32_t index, const CallFailure& failure, std::uint8_t attempts, int pid,
                   const std::string& host, std::int64_t func_start_ns) override;
+  /// One status object for the whole range (10,000 calls failing alike are one PUT, not 10,000).
+  void on_failures(const BackendJob& job, std::uint32_t first, std::uint32_t count, const CallFailure& failure,
+                   std::uint8_t attempts) override;
 
  private:
+  void put(const BackendJob& job, std::span<const CallOutcome> outcomes, int pid, const std::string& host);
+
   std::shared_ptr<StorageBackend> storage_;
 };
 

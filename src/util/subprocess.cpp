@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
+#include <iterator>
+#include <sstream>
 
 #include "lithops/errors.hpp"
 
@@ -66,13 +68,6 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
     return -1;
   }
   return pid;
-}
-
-std::string last_line(const std::string& s) {
-  std::size_t end = s.find_last_not_of("\r\n ");
-  if (end == std::string::npos) return "";
-  std::size_t start = s.rfind('\n', end);
-  return s.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
 }
 
 std::string describe_wait(int status) {
@@ -258,6 +253,19 @@ std::string ChildProcess::stderr_tail() const {
   std::string s;
   for (const auto& l : tail_) s += (s.empty() ? "" : "\n") + l;
   return s;
+}
+
+std::string last_line(const std::string& s) {
+  std::size_t end = s.find_last_not_of("\r\n ");
+  if (end == std::string::npos) return "";
+  std::size_t start = s.rfind('\n', end);
+  start = start == std::string::npos ? 0 : start + 1;
+  return s.substr(start, end + 1 - start);
+}
+
+std::vector<std::string> split_words(const std::string& s) {
+  std::istringstream in(s);
+  return {std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()};
 }
 
 std::string shell_quote(const std::string& s) {

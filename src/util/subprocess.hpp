@@ -67,4 +67,10 @@ class ChildProcess {
 /// `s` quoted for a POSIX shell: 'it'\''s'.
 std::string shell_quote(const std::string& s);
 
+/// Words separated by white space (option strings from the configuration).
+std::vector<std::string> split_words(const std::string& s);
+
+/// The last non-empty line of a tool's output, for error messages.
+std::string last_line(const std::string& s);
+
 }  // namespace lithops::detail

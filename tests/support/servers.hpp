@@ -1,6 +1,7 @@
 #pragma once
 // The real servers the tests talk to, started by tests/servers/up.sh (ctest's `servers`
-// fixture): Redis on 127.0.0.1:6390 and Ceph RGW (S3, SigV4-checking) on 127.0.0.1:7480.
+// fixture): Redis on 6390 and Ceph RGW (S3, SigV4-checking) on 7480, both on 127.0.0.1 and on
+// 10.200.0.1 (the bridge the SSH hosts h1..h3 reach), and a one-node Slurm cluster.
 // Running a test binary by hand: `bash tests/servers/up.sh build/servers` first.
 #include <lithops/config.hpp>
 

@@ -17,6 +17,7 @@ class AgentLauncher {
     bool clean = false;          ///< ended by itself with success (idle), not lost
     bool started = true;         ///< false: it never began to run (Slurm: still pending)
     std::string reason;          ///< why it ended, or why it has not started
+    bool restarted = false;      ///< the start began again (count start_timeout from now)
   };
 
   virtual ~AgentLauncher() = default;

@@ -98,27 +98,32 @@ class Agent {
       }
       pause = std::chrono::duration<double>(0.001);
       last_work = Clock::now();
+      std::vector<std::string> taken;
+      bool stop = false;
       for (const auto& key : keys) {
         InboxMessage m;
         try {
           m = InboxMessage::decode(storage_->get_object(storage_->bucket(), key));
         } catch (const std::exception& e) {
-          // A message that cannot be read now is read on the next poll (`after` stays put).
+          // A message that cannot be read now is read on the next poll (`after` stays put,
+          // and it is not deleted below).
           log_warn("agent {}: cannot read {}: {}", spec_.agent_id, key, e.what());
           break;
         }
         after = key;
+        taken.push_back(key);
         {
           std::lock_guard lock(mu_);
           ++beat_.inbox_seq;
         }
-        if (apply(m)) return "told to stop";
+        if ((stop = apply(m))) break;
       }
       try {
-        storage_->delete_objects(storage_->bucket(), keys);
+        if (!taken.empty()) storage_->delete_objects(storage_->bucket(), taken);
       } catch (const std::exception&) {
-        // The client deletes the whole pool prefix at the end anyway.
+        // Left behind: the client deletes the whole pool prefix at the end anyway.
       }
+      if (stop) return "told to stop";
     }
   }
 

@@ -40,7 +40,7 @@ std::string bootstrap_script(const BootstrapPlan& p, const std::string& spec_lin
   } else {
     s += locate(p) + verify_fn(p);
     s += "if ! ok \"$f\"; then\n";
-    s += "  mkdir -p \"$d\" || exit 1\n  t=\"$d/.download.$$\"\n";
+    s += "  mkdir -p \"$d\" || exit 1\n  t=\"$d/.download.$(hostname).$$\"\n";
     if (p.url) {
       std::string url = shell_quote(*p.url);
       s += fmt::format(
@@ -64,7 +64,7 @@ std::string bootstrap_script(const BootstrapPlan& p, const std::string& spec_lin
 
 std::string upload_script(const BootstrapPlan& p) {
   std::string s = "set -u\n" + locate(p) + verify_fn(p);
-  s += "mkdir -p \"$d\" || exit 1\nt=\"$d/.upload.$$\"\ncat > \"$t\" || { rm -f \"$t\"; exit 1; }\n";
+  s += "mkdir -p \"$d\" || exit 1\nt=\"$d/.upload.$(hostname).$$\"\ncat > \"$t\" || { rm -f \"$t\"; exit 1; }\n";
   s += fmt::format("ok \"$t\" || {{ rm -f \"$t\"; echo \"lithops: runtime {} arrived damaged\" >&2; exit {}; }}\n",
                    p.build_id, kBadRuntimeExit);
   s += "chmod 755 \"$t\" && mv -f \"$t\" \"$f\"\n";

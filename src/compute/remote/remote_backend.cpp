@@ -1,6 +1,7 @@
 #include "compute/remote/remote_backend.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,7 +20,8 @@ namespace lithops::detail {
 namespace {
 
 constexpr std::uint32_t kMaxBatch = 16384;
-constexpr int kMaxFailedStarts = 3;       // then the place is given up
+constexpr int kMaxFailedStarts = 3;       // in a row: then the place is given up until new work comes
+constexpr std::int64_t kRestartBackoffNs = 1'000'000'000;  // after a failed start: 1 s, 2 s, ...
 constexpr std::int64_t kBusyTickNs = 2'000'000;     // scheduling tick while calls are out
 constexpr std::int64_t kStartingBeatCheckNs = 20'000'000;  // heartbeat listing while agents start
 constexpr auto kPresignTtl = std::chrono::hours(12);
@@ -106,6 +108,12 @@ bool RemoteBackend::busy() const {
 }
 
 void RemoteBackend::loop() {
+  // Writes to a child's pipe (ssh's stdin, sbatch's script) must fail with EPIPE when the
+  // child is gone, not kill the user's program. SIGPIPE is sent to the writing thread: this one.
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -120,7 +128,7 @@ void RemoteBackend::loop() {
     drain_incoming();
     ensure_agents();
     poll_launcher();
-    check_heartbeats(false);
+    check_heartbeats();
     track_progress();
     dispatch();
     flush_outboxes();
@@ -140,6 +148,11 @@ void RemoteBackend::drain_incoming() {
     queued_calls_ += p.task.count;
     queue_.push_back(std::move(p));
   }
+  // New work gives places that were given up another chance (a host back from a reboot, a
+  // partition that drained): each job gets its own attempt and, if all fail, its own error.
+  if (!in.empty())
+    for (auto& a : agents_)
+      if (a.dead) a.dead = false, a.failed_starts = 0, a.next_start_ns = 0;
   for (auto seq : released) {
     auto it = jobs_.find(seq);
     if (it == jobs_.end()) continue;
@@ -167,11 +180,12 @@ BootstrapPlan RemoteBackend::plan_for_start() {
 }
 
 void RemoteBackend::ensure_agents() {
-  const bool want = !queue_.empty() || launcher_->start_eagerly();
-  if (!want) return;
+  const std::int64_t now = now_ns();
   for (auto& a : agents_) {
-    if (a.phase != Phase::down || a.dead) continue;
-    start_agent(a);
+    if (a.phase != Phase::down || a.dead || now < a.next_start_ns) continue;
+    // Eager launchers start every place with the executor; after that, as for the others, an
+    // agent that left (idle) is started again only when there is work for it.
+    if (!queue_.empty() || (launcher_->start_eagerly() && a.gen < 0)) start_agent(a);
   }
   if (!queue_.empty() && std::all_of(agents_.begin(), agents_.end(), [](const Agent& a) { return a.dead; })) {
     std::string why;
@@ -200,6 +214,7 @@ void RemoteBackend::start_agent(Agent& a) {
   ++a.gen;
   a.id = fmt::format("{}-{}", a.place, a.gen);
   a.phase = Phase::starting;
+  a.running = false;
   a.started_ns = now_ns();
   a.beat_etag.clear();
   a.inbox_seq = 0;
@@ -225,6 +240,8 @@ void RemoteBackend::poll_launcher() {
   for (auto& a : agents_) {
     if (a.phase == Phase::down) continue;
     AgentLauncher::Status st = launcher_->poll(a.place);
+    a.running = st.started;
+    if (st.restarted) a.started_ns = now_ns();  // e.g. after receiving the runtime over ssh
     if (st.ended) {
       on_agent_ended(a, st);
     } else if (a.phase == Phase::starting && seconds_since(a.started_ns) > launcher_->start_timeout()) {
@@ -237,13 +254,16 @@ void RemoteBackend::poll_launcher() {
   }
 }
 
-void RemoteBackend::check_heartbeats(bool force) {
-  const bool starting = std::any_of(agents_.begin(), agents_.end(), [](const Agent& a) { return a.phase == Phase::starting; });
+void RemoteBackend::check_heartbeats() {
+  // Often while an agent is starting on a running place (its first beat makes it usable);
+  // a pilot still pending in Slurm's queue cannot beat, so it is not listed for.
+  const bool starting =
+      std::any_of(agents_.begin(), agents_.end(), [](const Agent& a) { return a.phase == Phase::starting && a.running; });
   const bool up = std::any_of(agents_.begin(), agents_.end(), [](const Agent& a) { return a.phase == Phase::up; });
   if (!starting && !up) return;
   const std::int64_t every = starting ? kStartingBeatCheckNs : static_cast<std::int64_t>(opt_.heartbeat_interval * 5e8);
   const std::int64_t now = now_ns();
-  if (!force && now - last_beat_check_ns_ < every) return;
+  if (now - last_beat_check_ns_ < every) return;
   last_beat_check_ns_ = now;
   std::vector<ObjectEntry> beats;
   try {
@@ -292,6 +312,7 @@ void RemoteBackend::on_agent_ended(Agent& a, const AgentLauncher::Status& st) {
       a.dead = true;
       log_warn("{}: giving up on {}: {}", name_, place, st.reason);
     } else {
+      a.next_start_ns = now_ns() + kRestartBackoffNs * (1 << (a.failed_starts - 1));
       log_warn("{}: the agent on {} failed to start ({}); retrying", name_, place, st.reason);
     }
   } else if (!st.clean) {
@@ -324,7 +345,7 @@ void RemoteBackend::requeue(Agent& a, bool lost, const std::string& reason) {
         f.message = fmt::format("its {} agent was lost while it held this call ({} time{}; last: {})", name_,
                                 static_cast<int>(rest.deaths), rest.deaths == 1 ? "" : "s", reason);
         f.exit_code = -1;
-        for (std::uint32_t k = c; k < run_end; ++k) t.job->sink->on_failure(*t.job, k, f, rest.attempt, 0, "", 0);
+        t.job->sink->on_failures(*t.job, c, run_end - c, f, rest.attempt);
       } else {
         again.push_back(Pending{t.job, std::move(rest)});
       }
@@ -420,9 +441,10 @@ void RemoteBackend::flush_outboxes() {
     try {
       storage_->put_object(storage_->bucket(), AgentKeys::inbox(pool_, a.id, ++a.inbox_seq), m.encode());
     } catch (const std::exception& e) {
-      // The storage retried already; the agent never got these tasks: run them elsewhere.
+      // The storage retried already: queue the tasks again. The number is not reused: the
+      // write may have landed after all (then the agent runs them too, and the first result
+      // of each call wins), and the agent reads only messages after the last one it took.
       log_warn("{}: cannot write the inbox of agent {}: {}", name_, a.id, e.what());
-      --a.inbox_seq;
       std::size_t drop = m.tasks.size();
       std::vector<Assigned> undo(std::make_move_iterator(a.tasks.end() - static_cast<std::ptrdiff_t>(drop)),
                                  std::make_move_iterator(a.tasks.end()));
@@ -440,9 +462,7 @@ void RemoteBackend::fail_queue(const std::string& why) {
   f.kind = FailureKind::internal;
   f.type_name = "BackendError";
   f.message = why;
-  for (auto& p : queue_)
-    for (std::uint32_t c = p.task.first; c < p.task.first + p.task.count; ++c)
-      p.job->sink->on_failure(*p.job, c, f, p.task.attempt, 0, "", 0);
+  for (auto& p : queue_) p.job->sink->on_failures(*p.job, p.task.first, p.task.count, f, p.task.attempt);
   queue_.clear();
   queued_calls_ = 0;
 }

@@ -56,6 +56,7 @@ class RemoteBackend final : public ComputeBackend {
     int gen = -1;
     std::string id;
     Phase phase = Phase::down;
+    bool running = false;    // the place runs the agent's process (Slurm: not pending)
     std::uint32_t workers = 0;
     std::int64_t started_ns = 0;
     std::int64_t beat_seen_ns = 0;
@@ -64,7 +65,8 @@ class RemoteBackend final : public ComputeBackend {
     std::deque<Assigned> tasks;
     std::unordered_set<std::uint32_t> known_jobs;
     InboxMessage outbox;
-    int failed_starts = 0;
+    int failed_starts = 0;   // in a row
+    std::int64_t next_start_ns = 0;
     bool dead = false;       // gave up on this place
     std::string last_error;
   };
@@ -74,7 +76,7 @@ class RemoteBackend final : public ComputeBackend {
   void ensure_agents();
   void start_agent(Agent& a);
   void poll_launcher();
-  void check_heartbeats(bool force);
+  void check_heartbeats();
   void on_agent_ended(Agent& a, const AgentLauncher::Status& st);
   void requeue(Agent& a, bool lost, const std::string& reason);
   void track_progress();
@@ -105,8 +107,6 @@ class RemoteBackend final : public ComputeBackend {
   std::size_t queued_calls_ = 0;
   std::unordered_map<std::uint32_t, std::shared_ptr<BackendJob>> jobs_;
   std::int64_t last_beat_check_ns_ = 0;
-  bool runtime_published_ = false;
-  std::string runtime_error_;
   std::thread thread_;
 };
 

@@ -18,11 +18,6 @@ namespace {
 constexpr std::int64_t kRefreshNs = 500'000'000;  // squeue at most twice a second
 constexpr auto kToolTimeout = std::chrono::seconds(60);
 
-std::vector<std::string> split_ws(const std::string& s) {
-  std::istringstream in(s);
-  return {std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()};
-}
-
 }  // namespace
 
 SlurmLauncher::SlurmLauncher(const Config& config)
@@ -51,15 +46,15 @@ std::string SlurmLauncher::place_name(std::size_t i) const {
 
 std::vector<std::string> SlurmLauncher::sbatch_argv() const {
   std::vector<std::string> a = {"sbatch", "--parsable", "--job-name=" + job_name_, "--nodes=1", "--ntasks=1",
-                                fmt::format("--cpus-per-task={}", cpus_per_task_), "--output=" + output_,
-                                "--error=" + output_};
+                                fmt::format("--cpus-per-task={}", cpus_per_task_)};
+  if (!output_.empty()) a.insert(a.end(), {"--output=" + output_, "--error=" + output_});
   if (!partition_.empty()) a.push_back("--partition=" + partition_);
   if (!account_.empty()) a.push_back("--account=" + account_);
   if (!qos_.empty()) a.push_back("--qos=" + qos_);
   if (!time_limit_.empty()) a.push_back("--time=" + time_limit_);
   if (!memory_.empty()) a.push_back("--mem=" + memory_);
   if (!mem_per_cpu_.empty()) a.push_back("--mem-per-cpu=" + mem_per_cpu_);
-  for (auto& x : split_ws(extra_args_)) a.push_back(x);
+  for (auto& x : split_words(extra_args_)) a.push_back(x);
   return a;
 }
 
@@ -70,7 +65,7 @@ void SlurmLauncher::start(std::size_t i, const AgentSpec& spec, const BootstrapP
   auto r = run_command(sbatch_argv(), script, kToolTimeout, env_);
   if (!r.ok()) throw Error("sbatch " + r.describe());
   std::string id = r.out.substr(0, r.out.find_first_of(";\n"));
-  pilots_[i] = Pilot{id, false};
+  pilots_[i] = Pilot{id, false, false};
   states_at_ns_ = 0;  // see the new job on the next poll
   log_debug("slurm: pilot {} submitted as job {}", i, id);
 }
@@ -113,24 +108,34 @@ AgentLauncher::Status SlurmLauncher::poll(std::size_t i) {
   seen_.insert(p.job_id);
   const auto& [state, reason] = it->second;
   Status st;
-  if (state == "PENDING" || state == "CONFIGURING" || state == "REQUEUED" || state == "RESV_DEL_HOLD") {
+  if (state == "PENDING" || state == "CONFIGURING" || state == "REQUEUED" || state == "REQUEUE_HOLD" ||
+      state == "REQUEUE_FED" || state == "RESV_DEL_HOLD") {
     st.started = false;
     st.reason = reason.empty() || reason == "None" ? state : state + ": " + reason;
     return st;
   }
-  if (state == "RUNNING" || state == "COMPLETING" || state == "SUSPENDED" || state == "STAGE_OUT") return st;
+  // Only the terminal states end a pilot. Others (RUNNING, COMPLETING, SUSPENDED, STOPPED,
+  // SIGNALING, RESIZING, STAGE_OUT ...) leave it to the heartbeat: a pilot that stays
+  // stopped is lost when its heartbeat lapses, and then cancelled.
+  static const std::set<std::string> terminal = {"COMPLETED", "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL",
+                                                 "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE",
+                                                 "REVOKED", "SPECIAL_EXIT"};
+  if (!terminal.contains(state)) return st;
+  pilots_[i].ended = true;
   st.ended = true;
   st.clean = state == "COMPLETED";
   st.reason = fmt::format("Slurm job {} ended {}{}", p.job_id, state,
                           reason.empty() || reason == "None" ? "" : " (" + reason + ")");
   if (state == "CANCELLED" && !p.cancelled_by_us) st.reason += ", cancelled outside Lithops";
-  if (state == "FAILED") st.reason += "; its output is in slurm.output on the node";
+  if (state == "FAILED" || state == "BOOT_FAIL")
+    st.reason += output_.empty() ? "; see its output, slurm-" + p.job_id + ".out in the directory the client ran in"
+                                 : "; see its output (slurm.output: " + output_ + ")";
   return st;
 }
 
 void SlurmLauncher::stop(std::size_t i) {
   Pilot& p = pilots_[i];
-  if (p.job_id.empty() || p.cancelled_by_us) return;
+  if (p.job_id.empty() || p.cancelled_by_us || p.ended) return;
   p.cancelled_by_us = true;
   auto r = run_command({"scancel", p.job_id}, "", kToolTimeout, env_);
   if (!r.ok()) log_warn("slurm: scancel {}: {}", p.job_id, r.describe());
@@ -139,7 +144,7 @@ void SlurmLauncher::stop(std::size_t i) {
 void SlurmLauncher::stop_all() {
   std::vector<std::string> argv = {"scancel"};
   for (auto& p : pilots_) {
-    if (p.job_id.empty() || p.cancelled_by_us) continue;
+    if (p.job_id.empty() || p.cancelled_by_us || p.ended) continue;
     p.cancelled_by_us = true;
     argv.push_back(p.job_id);
   }

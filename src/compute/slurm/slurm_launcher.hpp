@@ -40,6 +40,7 @@ class SlurmLauncher final : public AgentLauncher {
   struct Pilot {
     std::string job_id;   // empty: not submitted
     bool cancelled_by_us = false;
+    bool ended = false;   // Slurm reported a terminal state
   };
   void refresh_states();
 

@@ -14,22 +14,6 @@
 
 namespace lithops::detail {
 
-namespace {
-
-std::vector<std::string> split_ws(const std::string& s) {
-  std::istringstream in(s);
-  return {std::istream_iterator<std::string>(in), std::istream_iterator<std::string>()};
-}
-
-std::string last_line(const std::string& s) {
-  auto end = s.find_last_not_of("\n ");
-  if (end == std::string::npos) return "";
-  auto start = s.rfind('\n', end);
-  return s.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
-}
-
-}  // namespace
-
 std::string SshHost::display() const {
   return fmt::format("{}{}{}", user.empty() ? "" : user + "@", address, port == 22 ? "" : ":" + std::to_string(port));
 }
@@ -39,7 +23,7 @@ std::vector<SshHost> parse_ssh_hosts(const std::string& list, const std::string&
   for (auto& c : text)
     if (c == ',') c = ' ';
   std::vector<SshHost> hosts;
-  for (const auto& entry : split_ws(text)) {
+  for (const auto& entry : split_words(text)) {
     SshHost h;
     h.user = default_user;
     h.port = default_port;
@@ -86,7 +70,7 @@ SshLauncher::SshLauncher(const Config& config)
       sessions_(hosts_.size()),
       workers_(static_cast<std::uint32_t>(config.get_int("ssh.worker_processes"))),
       key_file_(config.get_string("ssh.key_file")),
-      extra_options_(split_ws(config.get_string("ssh.ssh_options"))),
+      extra_options_(split_words(config.get_string("ssh.ssh_options"))),
       start_timeout_(config.get_double("ssh.start_timeout")) {}
 
 SshLauncher::~SshLauncher() { stop_all(); }
@@ -95,9 +79,11 @@ std::vector<std::string> SshLauncher::ssh_argv(std::size_t i, const std::string&
   const SshHost& h = hosts_[i];
   // BatchMode: never prompt (there is no one to answer). ServerAlive: a host that vanishes
   // without closing the connection is noticed within 15 s even before its heartbeat lapses.
+  // No connection sharing: a ControlPersist master from the user's ssh config would keep the
+  // session's stderr open after it ends, and an agent's session is long-lived anyway.
   std::vector<std::string> argv = {"ssh", "-T", "-o", "BatchMode=yes", "-o", "ServerAliveInterval=5",
                                    "-o", "ServerAliveCountMax=3", "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
-                                   "-p", std::to_string(h.port)};
+                                   "-o", "ControlMaster=no", "-o", "ControlPath=none", "-p", std::to_string(h.port)};
   if (!key_file_.empty()) argv.insert(argv.end(), {"-i", key_file_});
   argv.insert(argv.end(), extra_options_.begin(), extra_options_.end());
   if (!h.user.empty()) argv.insert(argv.end(), {"-l", h.user});
@@ -108,6 +94,7 @@ std::vector<std::string> SshLauncher::ssh_argv(std::size_t i, const std::string&
 
 void SshLauncher::start(std::size_t i, const AgentSpec& spec, const BootstrapPlan& plan) {
   Session& s = sessions_[i];
+  if (s.upload.joinable()) s.upload.join();
   s.spec = spec;
   s.spec.watch_stdin = true;
   s.plan = plan;
@@ -124,20 +111,36 @@ void SshLauncher::spawn(std::size_t i) {
   s.proc->write_stdin(s.spec.to_json() + "\n");
 }
 
-bool SshLauncher::upload_runtime(std::size_t i, std::string& error) {
-  std::ifstream in(self_executable(), std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  log_info("ssh: {} has no copy of runtime {}; sending it over the session ({:.1f} MB)", hosts_[i].display(),
-           sessions_[i].plan.build_id, static_cast<double>(bytes.size()) / 1e6);
-  auto r = run_command(ssh_argv(i, "sh -c " + shell_quote(upload_script(sessions_[i].plan))), bytes,
-                       std::chrono::minutes(10));
-  if (!r.ok()) error = "cannot send the runtime: " + r.describe();
-  return r.ok();
+void SshLauncher::begin_upload(std::size_t i) {
+  Session& s = sessions_[i];
+  s.upload_done = false;
+  s.upload_error.clear();
+  // In a thread of its own: sending tens of MB must not stall dispatch to the other hosts.
+  s.upload = std::thread([this, i, argv = ssh_argv(i, "sh -c " + shell_quote(upload_script(s.plan)))] {
+    Session& s = sessions_[i];
+    // /proc/self/exe, not its path: the file published is the one running, even if the path
+    // has been rebuilt since.
+    std::ifstream in("/proc/self/exe", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    log_info("ssh: {} has no copy of runtime {}; sending it over the session ({:.1f} MB)", hosts_[i].display(),
+             s.plan.build_id, static_cast<double>(bytes.size()) / 1e6);
+    auto r = run_command(argv, bytes, std::chrono::minutes(10));
+    if (!r.ok()) s.upload_error = "cannot send the runtime: " + r.describe();
+    s.upload_done.store(true, std::memory_order_release);
+  });
 }
 
 AgentLauncher::Status SshLauncher::poll(std::size_t i) {
   Session& s = sessions_[i];
   Status st;
+  if (s.upload.joinable()) {
+    st.restarted = true;  // the start timeout counts from the end of the upload
+    if (!s.upload_done.load(std::memory_order_acquire)) return st;
+    s.upload.join();
+    if (!s.upload_error.empty()) return Status{true, false, true, s.upload_error};
+    spawn(i);
+    return st;
+  }
   if (!s.proc) return Status{true, false, true, "not started"};
   auto w = s.proc->poll();
   if (!w) return st;
@@ -146,9 +149,8 @@ AgentLauncher::Status SshLauncher::poll(std::size_t i) {
   const int code = exited ? WEXITSTATUS(status) : -1;
   if (code == kNeedRuntimeExit && !s.uploaded) {
     s.uploaded = true;
-    std::string error;
-    if (!upload_runtime(i, error)) return Status{true, false, true, error};
-    spawn(i);
+    begin_upload(i);
+    st.restarted = true;
     return st;
   }
   st.ended = true;
@@ -176,7 +178,10 @@ void SshLauncher::stop_all() {
     if (s.proc) s.proc->close_stdin();
   for (auto& s : sessions_)
     if (s.proc) s.proc->finish(std::chrono::seconds(5));
-  for (auto& s : sessions_) s.proc.reset();
+  for (auto& s : sessions_) {
+    if (s.upload.joinable()) s.upload.join();  // bounded by the upload's own timeout
+    s.proc.reset();
+  }
 }
 
 }  // namespace lithops::detail

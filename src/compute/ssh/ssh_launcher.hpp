@@ -3,7 +3,9 @@
 // host, started with the system's `ssh` client (so ~/.ssh/config, agents, ProxyJump and
 // known_hosts work as the user has them). The ssh session is the agent's lifeline: closing
 // its stdin stops the agent, and the session ending tells the client the agent is gone.
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -48,11 +50,14 @@ class SshLauncher final : public AgentLauncher {
     std::unique_ptr<ChildProcess> proc;
     AgentSpec spec;
     BootstrapPlan plan;
-    bool uploaded = false;
+    bool uploaded = false;              // the runtime was sent once for this start
+    std::thread upload;                 // sending it, when the host had none and storage no URL
+    std::atomic<bool> upload_done{false};
+    std::string upload_error;           // written by `upload` before upload_done
   };
   std::vector<std::string> ssh_argv(std::size_t i, const std::string& remote_command) const;
   void spawn(std::size_t i);
-  bool upload_runtime(std::size_t i, std::string& error);
+  void begin_upload(std::size_t i);
 
   std::vector<SshHost> hosts_;
   std::vector<Session> sessions_;
