@@ -353,7 +353,11 @@ void RemoteBackend::requeue(Agent& a, bool lost, const std::string& reason) {
     }
   }
   a.tasks.clear();
-  for (auto it = again.rbegin(); it != again.rend(); ++it) {
+  requeue_front(std::move(again));
+}
+
+void RemoteBackend::requeue_front(std::vector<Pending> tasks) {
+  for (auto it = tasks.rbegin(); it != tasks.rend(); ++it) {
     queued_calls_ += it->task.count;
     queue_.push_front(std::move(*it));
   }
@@ -361,14 +365,8 @@ void RemoteBackend::requeue(Agent& a, bool lost, const std::string& reason) {
 
 void RemoteBackend::track_progress() {
   for (auto& a : agents_) {
-    while (!a.tasks.empty()) {
-      Assigned& t = a.tasks.front();
-      const auto& final = t.job->call_final;
-      while (t.done < t.task.count && final && final(t.task.first + t.done)) ++t.done;
-      if (t.done < t.task.count) break;
-      a.tasks.pop_front();
-    }
-    // Tasks behind an unfinished one may be done too (an agent runs several at once).
+    // Every task, not only the front one: an agent runs several at once, so tasks behind an
+    // unfinished one may be done too.
     for (auto it = a.tasks.begin(); it != a.tasks.end();) {
       const auto& final = it->job->call_final;
       while (it->done < it->task.count && final && final(it->task.first + it->done)) ++it->done;
@@ -446,13 +444,11 @@ void RemoteBackend::flush_outboxes() {
       // of each call wins), and the agent reads only messages after the last one it took.
       log_warn("{}: cannot write the inbox of agent {}: {}", name_, a.id, e.what());
       std::size_t drop = m.tasks.size();
-      std::vector<Assigned> undo(std::make_move_iterator(a.tasks.end() - static_cast<std::ptrdiff_t>(drop)),
-                                 std::make_move_iterator(a.tasks.end()));
+      std::vector<Pending> undo;
+      for (auto it = a.tasks.end() - static_cast<std::ptrdiff_t>(drop); it != a.tasks.end(); ++it)
+        undo.push_back(Pending{std::move(it->job), std::move(it->task)});
       a.tasks.erase(a.tasks.end() - static_cast<std::ptrdiff_t>(drop), a.tasks.end());
-      for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-        queued_calls_ += it->task.count;
-        queue_.push_front(Pending{it->job, std::move(it->task)});
-      }
+      requeue_front(std::move(undo));
     }
   }
 }

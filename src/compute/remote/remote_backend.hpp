@@ -79,6 +79,8 @@ class RemoteBackend final : public ComputeBackend {
   void check_heartbeats();
   void on_agent_ended(Agent& a, const AgentLauncher::Status& st);
   void requeue(Agent& a, bool lost, const std::string& reason);
+  /// Puts tasks back at the front of the queue, in their order.
+  void requeue_front(std::vector<Pending> tasks);
   void track_progress();
   void dispatch();
   void flush_outboxes();
