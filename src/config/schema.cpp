@@ -116,7 +116,7 @@ const std::vector<ConfigKey>& config_schema() {
       {"slurm.slurm_conf", T::string, "", {}, "slurm.conf of the cluster (SLURM_CONF); empty: the tools' default"},
       {"slurm.start_timeout", T::number, "600", {},
        "seconds a pilot may stay pending; then it is cancelled and, if no pilot runs, the calls fail"},
-      {"redis.host", T::string, "127.0.0.1", {}, "Redis server host"},
+      {"redis.host", T::string, "", {}, "Redis server host; needed by redis storage and the multiprocessing primitives"},
       {"redis.port", T::integer, "6379", {}, "Redis server port"},
       {"redis.unix_socket", T::string, "", {}, "path of the server's unix socket; when set, host and port are unused"},
       {"redis.username", T::string, "", {}, "ACL user name (Redis 6+); empty: the default user"},
@@ -125,6 +125,9 @@ const std::vector<ConfigKey>& config_schema() {
       {"redis.storage_bucket", T::string, "storage", {},
        "bucket Lithops keeps its data in (Redis buckets are key namespaces)"},
       {"redis.connect_timeout", T::number, "5", {}, "seconds to connect, and to wait for any one reply"},
+      {"multiprocessing.expiry", T::number, "3600", {},
+       "seconds the Redis keys of a shared object (Queue, Lock, ...) outlive the last sign of its creator: "
+       "renewed while the object exists, so a killed client leaves nothing behind after this long"},
   };
   add_agent_keys(keys, "ssh", "hosts", "300");
   add_agent_keys(keys, "slurm", "nodes", "60");

@@ -21,6 +21,7 @@ enum class FrameType : std::uint8_t {
   persisted = 5,    // worker -> supervisor: outcomes of a task's first n calls are in storage
   forget_job = 6,   // supervisor -> worker: drop a finished job
   shutdown = 7,     // supervisor -> worker: exit
+  retiring = 8,     // worker -> supervisor: exits after the outcomes sent so far (a call asked it to)
 };
 
 /// Appends fixed-width values and strings to a buffer.

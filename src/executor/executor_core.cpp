@@ -26,10 +26,6 @@ const std::string& session_id() {
   return id;
 }
 
-std::string next_executor_id() {
-  static std::atomic<unsigned> n{0};
-  return fmt::format("{}-{}", session_id(), n.fetch_add(1));
-}
 
 std::atomic<std::uint32_t> g_backend_seq{1};
 
@@ -42,6 +38,11 @@ CallFailure inherited_failure(const JobState& input, std::size_t index) {
 }
 
 }  // namespace
+
+std::string next_executor_id() {
+  static std::atomic<unsigned> n{0};
+  return fmt::format("{}-{}", session_id(), n.fetch_add(1));
+}
 
 ExecutorCore::ExecutorCore(Config config)
     : config_(std::move(config)),

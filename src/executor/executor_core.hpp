@@ -20,6 +20,10 @@ namespace lithops::detail {
 
 class StorageMonitor;
 
+/// `<session>-<n>`, unique in this process: executor ids, and the namespace of a
+/// multiprocessing context's keys.
+std::string next_executor_id();
+
 class ExecutorCore {
  public:
   explicit ExecutorCore(Config config);

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <deque>
 #include <map>
@@ -24,6 +25,8 @@
 namespace lithops::detail {
 
 namespace {
+
+std::atomic<bool> g_retire{false};
 
 class Worker {
  public:
@@ -127,13 +130,27 @@ class Worker {
         send_persisted(job.seq(), task.first, done);
       });
     }
-    for (std::uint32_t i = 0; i < task.count; ++i) {
+    std::uint32_t i = 0;
+    for (; i < task.count; ++i) {
       std::string_view args = args_base.substr(task.offsets[i] - task.offsets[0], task.offsets[i + 1] - task.offsets[i]);
       std::string payload;
       CallOutcome o = job.run(task.first + i, task.attempt, args, payload, slot_);
-      batcher_.add(o, std::move(payload), i + 1 < task.count);
+      const bool retire = g_retire.load(std::memory_order_relaxed);
+      batcher_.add(o, std::move(payload), !retire && i + 1 < task.count);
+      if (retire) break;
     }
     batcher_.end_task();
+    if (g_retire.load(std::memory_order_relaxed)) retire();
+  }
+
+  // The supervisor re-queues the calls of this task (and of those sent after it) that did not
+  // run, without counting this exit as a death.
+  [[noreturn]] void retire() {
+    std::string frame;
+    auto start = begin_frame(frame, FrameType::retiring);
+    end_frame(frame, start);
+    write_all(kWorkerChannelFd, frame);
+    std::_Exit(0);
   }
 
   void send_persisted(std::uint32_t seq, std::uint32_t first, std::uint32_t done) {
@@ -155,6 +172,8 @@ class Worker {
 };
 
 }  // namespace
+
+void retire_worker_after_call() { g_retire.store(true, std::memory_order_relaxed); }
 
 void run_worker_process() {
   // Calls print to the client's terminal through inherited stdout/stderr; unbuffered stdout

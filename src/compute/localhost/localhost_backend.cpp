@@ -272,6 +272,10 @@ void LocalhostBackend::handle_frame(Slot& s, std::string_view frame) {
   Reader r(frame);
   auto type = static_cast<FrameType>(r.get<std::uint8_t>());
   if (type == FrameType::hello) return;
+  if (type == FrameType::retiring) {
+    s.retiring = true;
+    return;
+  }
   if (type != FrameType::results && type != FrameType::persisted) return;
   if (s.inflight.empty()) return;
   InFlight& t = s.inflight.front();
@@ -339,7 +343,7 @@ void LocalhostBackend::on_worker_death(std::size_t i) {
       if (from >= end) continue;
       TaskSpec rest = t.task.slice(from, end);
       // The front task was being worked on: the worker died between its calls.
-      if (k == 0 && cur == kIdleSlot && ++rest.deaths >= kMaxDeathsOutsideCalls) {
+      if (k == 0 && cur == kIdleSlot && !s.retiring && ++rest.deaths >= kMaxDeathsOutsideCalls) {
         CallFailure f;
         f.kind = FailureKind::internal;
         f.type_name = "WorkerFailure";

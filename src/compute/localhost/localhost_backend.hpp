@@ -53,6 +53,7 @@ class LocalhostBackend final : public ComputeBackend {
     std::unordered_set<std::uint32_t> known_jobs;
     std::string host;
     bool timed_out = false;
+    bool retiring = false;  // the worker said it exits by itself: not a death
     bool want_write = false;
   };
 

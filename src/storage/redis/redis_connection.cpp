@@ -7,10 +7,13 @@
 #include <signal.h>
 #include <sys/time.h>
 
+#include <openssl/evp.h>
+
 #include <array>
 #include <cerrno>
 #include <fmt/format.h>
 
+#include "lithops/config.hpp"
 #include "lithops/errors.hpp"
 #include "util/log.hpp"
 
@@ -89,6 +92,37 @@ int get_reply(redisContext* ctx, void** reply) {
 }
 
 }  // namespace
+
+RedisEndpoint redis_endpoint(const Config& config, std::string_view what) {
+  RedisEndpoint e;
+  e.host = config.get_string("redis.host");
+  const auto port = config.get_int("redis.port");
+  e.unix_socket = config.get_string("redis.unix_socket");
+  e.username = config.get_string("redis.username");
+  e.password = config.get_string("redis.password");
+  const auto db = config.get_int("redis.db");
+  const double timeout = config.get_double("redis.connect_timeout");
+  if (e.unix_socket.empty() && e.host.empty())
+    throw ConfigError(fmt::format("redis.host: not set, and {} needs a Redis server: set redis.host (and redis.port) "
+                                  "or redis.unix_socket in the configuration's redis section",
+                                  what));
+  if (e.unix_socket.empty() && (port < 1 || port > 65535))
+    throw ConfigError(fmt::format("redis.port: {} is not a TCP port (1-65535)", port));
+  if (db < 0 || db > 1'000'000) throw ConfigError(fmt::format("redis.db: {} is not a database number", db));
+  if (!(timeout > 0 && timeout < 86400))
+    throw ConfigError(fmt::format("redis.connect_timeout: {} is not a number of seconds > 0", timeout));
+  e.port = static_cast<int>(port);
+  e.db = static_cast<int>(db);
+  e.timeout = std::chrono::microseconds(static_cast<std::int64_t>(timeout * 1e6));
+  return e;
+}
+
+RedisScript::RedisScript(std::string_view b) : body(b) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(body.data(), body.size(), md, &len, EVP_sha1(), nullptr);
+  for (unsigned int i = 0; i < len; ++i) sha += fmt::format("{:02x}", md[i]);
+}
 
 std::string RedisEndpoint::describe() const {
   return unix_socket.empty() ? fmt::format("{}:{}", host, port) : "unix:" + unix_socket;
@@ -190,6 +224,22 @@ RedisReply RedisConnection::reply() {
 RedisReply RedisConnection::call(std::initializer_list<std::string_view> args) {
   append(args);
   RedisReply r = reply();
+  if (r->type == REDIS_REPLY_ERROR) fail(*r);
+  return r;
+}
+
+RedisReply RedisConnection::eval(const RedisScript& s, std::span<const std::string_view> keys,
+                                 std::span<const std::string_view> args) {
+  const std::string nkeys = std::to_string(keys.size());
+  auto call = [&](bool by_sha) {
+    std::vector<std::string_view> v{by_sha ? "EVALSHA" : "EVAL", by_sha ? std::string_view(s.sha) : s.body, nkeys};
+    v.insert(v.end(), keys.begin(), keys.end());
+    v.insert(v.end(), args.begin(), args.end());
+    append(v);
+    return reply();
+  };
+  RedisReply r = call(true);
+  if (r->type == REDIS_REPLY_ERROR && reply_text(*r).starts_with("NOSCRIPT")) r = call(false);
   if (r->type == REDIS_REPLY_ERROR) fail(*r);
   return r;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 struct redisContext;
+namespace lithops { class Config; }
 struct redisReply;
 
 namespace lithops::detail {
@@ -27,6 +28,19 @@ struct RedisEndpoint {
 
   /// "127.0.0.1:6379" or "unix:/path": for messages (never a credential).
   std::string describe() const;
+};
+
+/// The `redis` section of a configuration, validated. `what` names the user in the message
+/// when no server is configured ("redis storage", "multiprocessing Queue").
+/// @throws ConfigError naming the key
+RedisEndpoint redis_endpoint(const Config& config, std::string_view what);
+
+/// A Lua script and its SHA-1, by which it is called. Never destroyed once made (see
+/// redis_script): a worker's status writer may run one after a call's exit() began.
+struct RedisScript {
+  std::string_view body;
+  std::string sha;
+  explicit RedisScript(std::string_view b);
 };
 
 struct RedisReplyFree {
@@ -82,6 +96,9 @@ class RedisConnection {
   RedisReply reply();
   /// append + reply, with an error reply turned into an exception (see fail).
   RedisReply call(std::initializer_list<std::string_view> args);
+  /// Runs a script by its digest, sending it whole only when the server does not know it
+  /// (after a restart or SCRIPT FLUSH). An error reply throws (see fail).
+  RedisReply eval(const RedisScript& s, std::span<const std::string_view> keys, std::span<const std::string_view> args);
   /// Throws the error a server error reply stands for: StorageError when retrying may help
   /// (loading, busy, out of memory, read-only replica), StorageRequestError otherwise.
   [[noreturn]] void fail(const redisReply& error) const;

@@ -43,16 +43,7 @@ constexpr std::string_view kRetiredGraceMs = "60000";
 
 // The scripts are never destroyed: a worker's status writer may still run one after a call's
 // exit() has started static destructors.
-struct Script {
-  std::string_view body;
-  std::string sha;
-  explicit Script(std::string_view b) : body(b) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(body.data(), body.size(), md, &len, EVP_sha1(), nullptr);
-    for (unsigned int i = 0; i < len; ++i) sha += fmt::format("{:02x}", md[i]);
-  }
-};
+using Script = RedisScript;
 
 const Script& put_script() {
   static const Script& s = *new Script(redis_scripts::kPut);  // never destroyed: see Script
@@ -145,19 +136,9 @@ struct RedisStorage::Impl {
     return v;
   }
 
-  // The script by its digest, sent whole only when the server does not know it (after a
-  // restart or SCRIPT FLUSH).
   static RedisReply eval(RedisConnection& c, const Script& s, std::initializer_list<std::string_view> keys,
                          std::span<const std::string_view> args) {
-    std::span k(keys.begin(), keys.size());
-    c.append(script_call(s, true, k, args));
-    RedisReply r = c.reply();
-    if (is_noscript(*r)) {
-      c.append(script_call(s, false, k, args));
-      r = c.reply();
-    }
-    if (r->type == REDIS_REPLY_ERROR) c.fail(*r);
-    return r;
+    return c.eval(s, std::span(keys.begin(), keys.size()), args);
   }
 
   void put_inline(const std::string& b, const std::string& key, std::string_view data, const RetryPolicy& policy);
@@ -171,26 +152,9 @@ struct RedisStorage::Impl {
 };
 
 RedisStorage::RedisStorage(const Config& config) {
-  RedisEndpoint e;
-  e.host = config.get_string("redis.host");
-  const auto port = config.get_int("redis.port");
-  e.unix_socket = config.get_string("redis.unix_socket");
-  e.username = config.get_string("redis.username");
-  e.password = config.get_string("redis.password");
-  const auto db = config.get_int("redis.db");
-  const double timeout = config.get_double("redis.connect_timeout");
   std::string bucket = config.get_string("redis.storage_bucket");
-  if (e.unix_socket.empty() && (port < 1 || port > 65535))
-    throw ConfigError(fmt::format("redis.port: {} is not a TCP port (1-65535)", port));
-  if (e.unix_socket.empty() && e.host.empty()) throw ConfigError("redis.host: empty; set it or redis.unix_socket");
-  if (db < 0 || db > 1'000'000) throw ConfigError(fmt::format("redis.db: {} is not a database number", db));
-  if (!(timeout > 0 && timeout < 86400))
-    throw ConfigError(fmt::format("redis.connect_timeout: {} is not a number of seconds > 0", timeout));
   if (bucket.empty()) throw ConfigError("redis.storage_bucket: empty");
-  e.port = static_cast<int>(port);
-  e.db = static_cast<int>(db);
-  e.timeout = std::chrono::microseconds(static_cast<std::int64_t>(timeout * 1e6));
-  impl_ = std::make_unique<Impl>(std::move(e), std::move(bucket),
+  impl_ = std::make_unique<Impl>(redis_endpoint(config, "redis storage"), std::move(bucket),
                                  static_cast<int>(config.get_int("lithops.storage_attempts")));
 }
 

@@ -1,0 +1,157 @@
+// The multiprocessing primitives' access to Redis: one pool of connections per server per
+// process, shared by every object that lives there, and a second pool for blocking commands,
+// whose replies may take a whole wait slice.
+#include "lithops/multiprocessing/detail/redis_link.hpp"
+
+#include <hiredis/hiredis.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <random>
+#include <fmt/format.h>
+
+#include "core/build_id.hpp"
+#include "storage/redis/redis_connection.hpp"
+
+namespace lithops::multiprocessing::detail {
+
+namespace {
+
+using lithops::detail::RedisConnection;
+using lithops::detail::RedisEndpoint;
+using lithops::detail::RedisPool;
+using lithops::detail::RedisScript;
+
+// A blocking command waits at most this long per reply; longer waits are repeated slices.
+constexpr double kSliceSeconds = 2.0;
+
+struct Pools {
+  RedisPool quick;
+  RedisPool blocking;
+  Pools(RedisEndpoint e, RedisEndpoint b) : quick(std::move(e)), blocking(std::move(b)) {}
+};
+
+// Never destroyed: a worker's calls may still use them while static destructors run after an
+// exit() in a call.
+Pools& pools_for(const RedisLink& link) {
+  static std::mutex& mu = *new std::mutex;
+  static auto& all = *new std::map<std::string, std::unique_ptr<Pools>>;
+  const std::string id = fmt::format("{}|{}|{}|{}|{}|{}|{}", link.host, link.port, link.unix_socket, link.username,
+                                     link.password, link.db, link.connect_timeout);
+  std::lock_guard lock(mu);
+  auto& p = all[id];
+  if (!p) {
+    RedisEndpoint e;
+    e.host = link.host;
+    e.port = link.port;
+    e.unix_socket = link.unix_socket;
+    e.username = link.username;
+    e.password = link.password;
+    e.db = link.db;
+    e.timeout = std::chrono::microseconds(static_cast<std::int64_t>(link.connect_timeout * 1e6));
+    RedisEndpoint b = e;
+    b.timeout += std::chrono::microseconds(static_cast<std::int64_t>(kSliceSeconds * 1e6));
+    p = std::make_unique<Pools>(std::move(e), std::move(b));
+  }
+  return *p;
+}
+
+Reply copy(const redisReply& r) {
+  Reply out;
+  switch (r.type) {
+    case REDIS_REPLY_INTEGER: out.type = Reply::Type::integer; out.integer = r.integer; break;
+    case REDIS_REPLY_STRING: out.type = Reply::Type::string; out.str.assign(r.str, r.len); break;
+    case REDIS_REPLY_STATUS: out.type = Reply::Type::status; out.str.assign(r.str, r.len); break;
+    case REDIS_REPLY_ARRAY:
+      out.type = Reply::Type::array;
+      out.elements.reserve(r.elements);
+      for (std::size_t i = 0; i < r.elements; ++i) out.elements.push_back(copy(*r.element[i]));
+      break;
+    default: break;  // nil
+  }
+  return out;
+}
+
+std::string what_of(const RedisLink& link, std::string_view cmd) { return fmt::format("{} {}", cmd, link.prefix); }
+
+}  // namespace
+
+Reply command(const RedisLink& link, std::span<const std::string_view> args) {
+  RedisConnection c(pools_for(link).quick, what_of(link, args.empty() ? "" : args[0]));
+  c.append(args);
+  auto r = c.reply();
+  if (r->type == REDIS_REPLY_ERROR) c.fail(*r);
+  return copy(*r);
+}
+
+Reply write(const RedisLink& link, std::initializer_list<std::string_view> args,
+            std::initializer_list<std::string_view> touched) {
+  RedisConnection c(pools_for(link).quick, what_of(link, *args.begin()));
+  const std::string ms = link.expiry();
+  c.append(std::span(args.begin(), args.size()));
+  for (auto k : touched) c.append({"PEXPIRE", k, ms});
+  auto r = c.reply();
+  for (std::size_t i = 0; i < touched.size(); ++i) c.reply();  // read before a throw: the connection stays usable
+  if (r->type == REDIS_REPLY_ERROR) c.fail(*r);
+  return copy(*r);
+}
+
+Reply script(const RedisLink& link, std::string_view body, std::initializer_list<std::string_view> keys,
+             std::initializer_list<std::string_view> args) {
+  static std::mutex& mu = *new std::mutex;  // never destroyed, as pools_for's
+  static auto& scripts = *new std::map<const char*, std::unique_ptr<RedisScript>>;
+  const RedisScript* s;
+  {
+    std::lock_guard lock(mu);
+    auto& slot = scripts[body.data()];
+    if (!slot) slot = std::make_unique<RedisScript>(body);
+    s = slot.get();
+  }
+  const std::string ms = link.expiry();
+  std::vector<std::string_view> argv{ms};
+  argv.insert(argv.end(), args.begin(), args.end());
+  RedisConnection c(pools_for(link).quick, what_of(link, "script"));
+  return copy(*c.eval(*s, std::span(keys.begin(), keys.size()), argv));
+}
+
+Reply blocking(const RedisLink& link, std::initializer_list<std::string_view> args, Timeout timeout) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = timeout ? Clock::now() + std::chrono::duration_cast<Clock::duration>(*timeout)
+                                : Clock::time_point::max();
+  std::vector<std::string_view> argv(args.begin(), args.end());
+  argv.emplace_back();
+  RedisPool& pool = pools_for(link).blocking;
+  for (;;) {
+    double slice = kSliceSeconds;
+    if (timeout) {
+      slice = std::min(slice, std::chrono::duration<double>(deadline - Clock::now()).count());
+      slice = std::max(slice, 0.001);  // 0 would mean "forever" to Redis
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", slice);
+    argv.back() = text;
+    RedisConnection c(pool, what_of(link, argv[0]));
+    c.append(argv);
+    auto r = c.reply();
+    if (r->type == REDIS_REPLY_ERROR) c.fail(*r);
+    if (r->type != REDIS_REPLY_NIL) return copy(*r);
+    if (timeout && Clock::now() >= deadline) return {};
+  }
+}
+
+std::string random_token() {
+  thread_local std::mt19937_64 gen{std::random_device{}() ^ (static_cast<std::uint64_t>(::getpid()) << 32)};
+  return fmt::format("{:016x}", gen());
+}
+
+std::string thread_identity() {
+  static std::atomic<unsigned> next{0};
+  thread_local const unsigned n = next.fetch_add(1);
+  // The pid is read each time: a forked child is another owner than its parent.
+  return fmt::format("{}:{}:{}", lithops::detail::host_name(), ::getpid(), n);
+}
+
+}  // namespace lithops::multiprocessing::detail
