@@ -1,0 +1,122 @@
+// Multiprocessing figures (issue "Multiprocessing API", docs/performance.md):
+//   pool     Pool.map of 100,000 no-op calls vs the executor's own map, on warm workers
+//            (pool / executor created first), 3 rounds each, alternating: medians
+//   lock     Lock acquire + release through Redis, 10,000 times: p50 / p99
+//   queue    Queue put + get of an int through Redis, 10,000 times: p50 / p99
+// Needs a Redis: the configuration's redis section (LITHOPS_CONFIG_FILE), or --redis HOST:PORT.
+// usage: mp_bench [pool|lock|queue ...] [--redis host:port]   (default: all)
+#include <lithops/lithops.hpp>
+#include <lithops/multiprocessing.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace mp = lithops::mp;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+std::string g_redis;
+
+double secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+lithops::Config bench_config() {
+  lithops::Config c = lithops::Config::load();
+  c.set("lithops.log_level", "WARNING");
+  c.set("lithops.progress_bar", false);
+  if (!g_redis.empty()) {
+    auto colon = g_redis.rfind(':');
+    c.set("redis.host", g_redis.substr(0, colon));
+    if (colon != std::string::npos) c.set("redis.port", g_redis.substr(colon + 1));
+  }
+  return c;
+}
+
+int noop(int x) { return x; }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+void pool() {
+  constexpr int kCalls = 100'000;
+  std::vector<int> data(kCalls);
+  for (int i = 0; i < kCalls; ++i) data[i] = i;
+  mp::Context ctx(bench_config());
+  lithops::FunctionExecutor fexec(ctx.config());
+  mp::Pool pool(std::nullopt, ctx);
+  // Warm both: workers spawned, code paged in.
+  fexec.map(noop, std::vector<int>(1000)).get_result();
+  pool.map(noop, std::vector<int>(1000));
+  std::vector<double> ex, po;
+  for (int round = 0; round < 3; ++round) {
+    auto t0 = Clock::now();
+    auto a = fexec.map(noop, data).get_result();
+    auto t1 = Clock::now();
+    auto b = pool.map(noop, data);
+    auto t2 = Clock::now();
+    if (a.size() != kCalls || b != a) {
+      std::fprintf(stderr, "pool: wrong results\n");
+      std::exit(1);
+    }
+    ex.push_back(secs(t1 - t0));
+    po.push_back(secs(t2 - t1));
+  }
+  const double e = median(ex), p = median(po);
+  std::printf("pool: 100,000 no-op calls on %zu workers: executor map %.3f s, Pool.map %.3f s (%.1f%% %s)\n",
+              pool.processes(), e, p, 100.0 * std::abs(p - e) / e, p > e ? "slower" : "faster");
+}
+
+template <class Op>
+void round_trips(const char* name, Op op) {
+  constexpr int kOps = 10'000;
+  for (int i = 0; i < 500; ++i) op();  // warm: connections open, scripts loaded
+  std::vector<double> us(kOps);
+  for (int i = 0; i < kOps; ++i) {
+    auto t0 = Clock::now();
+    op();
+    us[i] = secs(Clock::now() - t0) * 1e6;
+  }
+  std::sort(us.begin(), us.end());
+  std::printf("%s: %d round trips: p50 %.1f us, p99 %.1f us\n", name, kOps, us[kOps / 2], us[kOps * 99 / 100]);
+}
+
+void lock() {
+  mp::Context ctx(bench_config());
+  mp::Lock l(ctx);
+  round_trips("lock acquire+release", [&] {
+    l.acquire();
+    l.release();
+  });
+}
+
+void queue() {
+  mp::Context ctx(bench_config());
+  mp::Queue<int> q(ctx);
+  int n = 0;
+  round_trips("queue put+get", [&] {
+    q.put(++n);
+    if (q.get() != n) std::exit(1);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  lithops::init(argc, argv);
+  std::vector<std::string> which;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--redis") == 0 && i + 1 < argc) g_redis = argv[++i];
+    else which.emplace_back(argv[i]);
+  }
+  auto want = [&](const char* n) { return which.empty() || std::find(which.begin(), which.end(), n) != which.end(); };
+  if (want("pool")) pool();
+  if (want("lock")) lock();
+  if (want("queue")) queue();
+}
