@@ -73,6 +73,7 @@ TEST_P(RemoteMp, PoolAndProcessesRunUnchanged) {
   EXPECT_EQ(stuck.exitcode(), -SIGTERM);
 }
 
-INSTANTIATE_TEST_SUITE_P(Remote, RemoteMp, ::testing::Values("ssh", "slurm"));
+INSTANTIATE_TEST_SUITE_P(Remote, RemoteMp, ::testing::Values("ssh", "slurm"),
+                         [](const auto& info) { return std::string(info.param); });
 
 }  // namespace
