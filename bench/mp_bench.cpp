@@ -1,10 +1,14 @@
 // Multiprocessing figures (issue "Multiprocessing API", docs/performance.md):
 //   pool     Pool.map of 100,000 no-op calls vs the executor's own map, on warm workers
-//            (pool / executor created first), 3 rounds each, alternating: medians
+//            (pool / executor created first), 4 rounds each, alternating which goes first:
+//            medians
 //   lock     Lock acquire + release through Redis, 10,000 times: p50 / p99
 //   queue    Queue put + get of an int through Redis, 10,000 times: p50 / p99
-// Needs a Redis: the configuration's redis section (LITHOPS_CONFIG_FILE), or --redis HOST:PORT.
-// usage: mp_bench [pool|lock|queue ...] [--redis host:port]   (default: all)
+//   ping     one Redis round trip (PING) through the same client: the floor the two above
+//            are made of (each is two round trips)
+// Needs a Redis: the configuration's redis section (LITHOPS_CONFIG_FILE), --redis HOST:PORT,
+// or --socket PATH (its unix socket).
+// usage: mp_bench [pool|lock|queue|ping ...] [--redis host:port | --socket path]   (default: all)
 #include <lithops/lithops.hpp>
 #include <lithops/multiprocessing.hpp>
 
@@ -22,6 +26,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 std::string g_redis;
+std::string g_socket;
 
 double secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -29,6 +34,7 @@ lithops::Config bench_config() {
   lithops::Config c = lithops::Config::load();
   c.set("lithops.log_level", "WARNING");
   c.set("lithops.progress_bar", false);
+  if (!g_socket.empty()) c.set("redis.unix_socket", g_socket);
   if (!g_redis.empty()) {
     auto colon = g_redis.rfind(':');
     c.set("redis.host", g_redis.substr(0, colon));
@@ -55,18 +61,24 @@ void pool() {
   fexec.map(noop, std::vector<int>(1000)).get_result();
   pool.map(noop, std::vector<int>(1000));
   std::vector<double> ex, po;
-  for (int round = 0; round < 3; ++round) {
-    auto t0 = Clock::now();
-    auto a = fexec.map(noop, data).get_result();
-    auto t1 = Clock::now();
-    auto b = pool.map(noop, data);
-    auto t2 = Clock::now();
+  for (int round = 0; round < 4; ++round) {  // alternating which goes first
+    std::vector<int> a, b;
+    auto run_executor = [&] {
+      auto t0 = Clock::now();
+      a = fexec.map(noop, data).get_result();
+      ex.push_back(secs(Clock::now() - t0));
+    };
+    auto run_pool = [&] {
+      auto t0 = Clock::now();
+      b = pool.map(noop, data);
+      po.push_back(secs(Clock::now() - t0));
+    };
+    if (round % 2 == 0) run_executor(), run_pool();
+    else run_pool(), run_executor();
     if (a.size() != kCalls || b != a) {
       std::fprintf(stderr, "pool: wrong results\n");
       std::exit(1);
     }
-    ex.push_back(secs(t1 - t0));
-    po.push_back(secs(t2 - t1));
   }
   const double e = median(ex), p = median(po);
   std::printf("pool: 100,000 no-op calls on %zu workers: executor map %.3f s, Pool.map %.3f s (%.1f%% %s)\n",
@@ -106,6 +118,12 @@ void queue() {
   });
 }
 
+void ping() {
+  mp::Context ctx(bench_config());
+  const mp::detail::Created object = mp::detail::create(ctx, "ping", {"unused"});  // its link names the server
+  round_trips("one round trip (PING)", [&] { mp::detail::command(object.link, {"PING"}); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -113,10 +131,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> which;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--redis") == 0 && i + 1 < argc) g_redis = argv[++i];
+    else if (std::strcmp(argv[i], "--socket") == 0 && i + 1 < argc) g_socket = argv[++i];
     else which.emplace_back(argv[i]);
   }
   auto want = [&](const char* n) { return which.empty() || std::find(which.begin(), which.end(), n) != which.end(); };
   if (want("pool")) pool();
   if (want("lock")) lock();
   if (want("queue")) queue();
+  if (want("ping")) ping();
 }

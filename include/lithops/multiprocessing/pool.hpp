@@ -293,7 +293,13 @@ class Pool {
   /// failed call's error (in input order).
   template <class F, std::ranges::input_range Range>
   auto map(F f, Range&& iterable, std::size_t chunksize = 0) {
-    return map_async(std::move(f), std::forward<Range>(iterable), chunksize).get();
+    // Not map_async(...).get(): that would walk the futures twice, which a map of 100,000
+    // no-op calls would feel.
+    auto fs = submit_map(std::move(f), std::forward<Range>(iterable), chunksize);
+    static_assert(!std::is_void_v<typename decltype(fs)::result_type>,
+                  "lithops::mp::Pool::map: the function returns nothing; use apply_async per element, or return a value");
+    track_list(fs);  // join() still waits for calls a failure left running
+    return fs.get_result();
   }
   template <class F, std::ranges::input_range Range, class CB = std::nullptr_t, class ECB = std::nullptr_t>
   auto map_async(F f, Range&& iterable, std::size_t chunksize = 0, Callbacks<CB, ECB> cbs = {nullptr, nullptr}) {
@@ -377,8 +383,8 @@ class Pool {
 
   template <class T>
   static bool wait_all(const FuturesList<T>& fs, lithops::detail::Deadline d) {
-    for (const auto& f : fs)
-      if (!lithops::detail::call_wait(f.handle(), d)) return false;
+    for (const auto& f : fs)  // done() first: a state read, where call_wait reads the clock too
+      if (!f.done() && !lithops::detail::call_wait(f.handle(), d)) return false;
     return true;
   }
 
