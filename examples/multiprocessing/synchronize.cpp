@@ -13,13 +13,16 @@ namespace mp = lithops::mp;
 
 constexpr int kCalls = 4, kAdds = 250;
 
+// Members are default-constructed: a call builds the struct that way before reading it, so an
+// initializer here (`mp::Barrier barrier{kCalls}`) would make a new object in every call.
+// main() gives them their values.
 struct Shared {
   mp::Lock lock;
-  mp::Value<int> counter{0};
-  mp::Barrier barrier{kCalls};
+  mp::Value<int> counter;  // 0
+  mp::Barrier barrier;
   mp::Event go;
   mp::Condition cond;
-  mp::Value<int> reported{0};
+  mp::Value<int> reported;
   template <class A>
   void serialize(A& ar) {
     ar(lock, counter, barrier, go, cond, reported);
@@ -47,6 +50,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   Shared s;
+  s.barrier = mp::Barrier(kCalls);
   auto calls = fexec.map(work, std::vector<int>(kCalls), lithops::extra_args(s));
   s.go.set();
   {

@@ -20,7 +20,10 @@ namespace lithops::multiprocessing {
 namespace detail {
 
 struct ContextState {
-  explicit ContextState(Config c) : config(std::move(c)), id(lithops::detail::next_executor_id()) {}
+  // An executor id plus 32 random bits: session ids are only 24 bits, and two programs that
+  // share a Redis must never share a namespace (one would delete the other's keys).
+  explicit ContextState(Config c)
+      : config(std::move(c)), id(lithops::detail::next_executor_id() + "-" + random_token().substr(0, 8)) {}
   ~ContextState() {
     {
       std::lock_guard lock(mu);
@@ -38,6 +41,7 @@ struct ContextState {
   const Config config;
   const std::string id;
   std::mutex mu;
+  std::mutex executor_mu;  // only for making the executor: that may take minutes (Slurm)
   std::unique_ptr<FunctionExecutor> executor;
   std::optional<RedisLink> base;
   std::uint64_t next_object = 0;
@@ -156,7 +160,7 @@ const Config& Context::config() const { return s_->config; }
 const std::string& Context::id() const { return s_->id; }
 
 FunctionExecutor& Context::executor() {
-  std::lock_guard lock(s_->mu);
+  std::lock_guard lock(s_->executor_mu);  // not mu: the keeper and new objects go on meanwhile
   if (!s_->executor) s_->executor = std::make_unique<FunctionExecutor>(s_->config);
   return *s_->executor;
 }

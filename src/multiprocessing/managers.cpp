@@ -103,8 +103,7 @@ void hset(const RedisLink& l, const std::vector<std::pair<std::string, std::stri
     argv.push_back(f);
     argv.push_back(v);
   }
-  command(l, argv);
-  command(l, {"PEXPIRE", key, l.expiry()});
+  write(l, argv, {key});
 }
 
 bool hexists(const RedisLink& l, std::string_view field) {
@@ -144,8 +143,7 @@ void rpush(const RedisLink& l, const std::vector<std::string>& items) {
   }
   std::vector<std::string_view> argv{"RPUSH", key};
   argv.insert(argv.end(), items.begin(), items.end());
-  command(l, argv);
-  command(l, {"PEXPIRE", key, l.expiry()});
+  write(l, argv, {key});
 }
 
 std::optional<std::string> lindex(const RedisLink& l, std::int64_t i) {

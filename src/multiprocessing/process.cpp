@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <fmt/format.h>
 
@@ -33,26 +34,40 @@ void ProcessStateDelete::operator()(ProcessState* s) const noexcept { delete s; 
 
 struct ProcessGuard::Impl {
   RedisLink link;
+  std::shared_ptr<std::atomic<bool>> armed = std::make_shared<std::atomic<bool>>(true);
   std::thread watcher;
 };
 
+namespace {
+// Signals this worker process as a terminate/kill asks, unless the guard was disarmed: a
+// watcher left behind must never hit the next call this worker runs.
+void obey(const std::string& what, const std::atomic<bool>& armed) {
+  if (!armed.load()) return;
+  if (what == "TERM") ::kill(::getpid(), SIGTERM);
+  else if (what == "KILL") ::kill(::getpid(), SIGKILL);
+}
+}  // namespace
+
+// Best effort: without Redis the target still runs; only terminate, kill and pid are lost.
 ProcessGuard::ProcessGuard(const ProcessControl& control) {
   if (!control.enabled) return;
   auto impl = std::make_unique<Impl>();
   impl->link = control.link;
   const RedisLink& l = impl->link;
   const std::string info = l.key("info"), sig = l.key("signal");
-  write(l, {"HSET", info, "pid", std::to_string(::getpid()), "host", lithops::detail::host_name()}, {info});
-  auto obey = [](const std::string& what) {
-    if (what == "TERM") ::kill(::getpid(), SIGTERM);
-    else if (what == "KILL") ::kill(::getpid(), SIGKILL);
-  };
-  // A signal sent before the call started is obeyed before the target runs at all.
-  if (Reply early = command(l, {"LPOP", sig}); !early.is_nil()) obey(early.str);
-  impl->watcher = std::thread([l, sig, obey] {
+  try {
+    write(l, {"HSET", info, "pid", std::to_string(::getpid()), "host", lithops::detail::host_name()}, {info});
+    // A signal sent before the call started is obeyed before the target runs at all.
+    if (Reply early = command(l, {"LPOP", sig}); !early.is_nil()) obey(early.str, *impl->armed);
+  } catch (const std::exception& e) {
+    lithops::detail::log_warn("multiprocessing: {} runs without its control channel (no terminate, kill or pid): {}",
+                              l.prefix, e.what());
+    return;
+  }
+  impl->watcher = std::thread([l, sig, armed = impl->armed] {
     try {
       Reply r = blocking(l, {"BLPOP", sig}, std::nullopt);
-      obey(r.elements.at(1).str);
+      obey(r.elements.at(1).str, *armed);
     } catch (const std::exception& e) {
       lithops::detail::log_warn("multiprocessing: process control channel {} failed: {}", l.prefix, e.what());
     }
@@ -62,17 +77,16 @@ ProcessGuard::ProcessGuard(const ProcessControl& control) {
 
 ProcessGuard::~ProcessGuard() {
   if (!impl_) return;
+  std::unique_ptr<Impl> impl(impl_);
+  impl->armed->store(false);
   try {
-    const std::string sig = impl_->link.key("signal");
-    write(impl_->link, {"RPUSH", sig, "exit"}, {sig});  // wakes the watcher
+    const std::string sig = impl->link.key("signal");
+    write(impl->link, {"RPUSH", sig, "exit"}, {sig});  // wakes the watcher
+    impl->watcher.join();
   } catch (const std::exception& e) {
-    lithops::detail::log_warn("multiprocessing: cannot stop the control channel of {}: {}", impl_->link.prefix, e.what());
-    impl_->watcher.detach();  // it stops at its next reply, or with the process
-    delete impl_;
-    return;
+    lithops::detail::log_warn("multiprocessing: cannot stop the control channel of {}: {}", impl->link.prefix, e.what());
+    impl->watcher.detach();  // disarmed: it ends at its next reply, or with the process
   }
-  impl_->watcher.join();
-  delete impl_;
 }
 
 }  // namespace detail

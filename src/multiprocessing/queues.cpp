@@ -1,8 +1,9 @@
 // Queues and pipes in Redis.
 //
 // Queue: `items` is a list (RPUSH / BLPOP). A bounded queue also has `slots`, a list holding
-// one token per free place: put takes a token (LPOP, or BLPOP when waiting for room) before
-// pushing, get gives one back, so a full queue blocks putters in Redis, not in a sleep loop.
+// one token per free place: put takes a token and pushes in one script, get pops and gives a
+// token back in one script; while there is none they wait in Redis (wait_nonempty), not in a
+// sleep loop.
 // JoinableQueue adds `unfinished` (a counter) and `done`, a list holding one token while the
 // counter is zero: join is BLMOVE done -> done, which leaves the token for every other joiner.
 //
@@ -98,10 +99,13 @@ void put(const RedisLink& link, std::string_view item, std::size_t maxsize, bool
   }
   const std::string slots = link.key("slots"), unfinished = link.key("unfinished"), done = link.key("done");
   const std::string_view j = joinable ? "1" : "0";
-  if (script(link, kPut, {items, slots, unfinished, done}, {item, j, maxsize ? "1" : "0"}).integer == 1) return;
-  if (block && blocking(link, {"BLPOP", slots}, timeout).is_nil()) block = false;
-  if (!block) throw Full(fmt::format("lithops::mp::Queue::put: the queue is full ({} items)", maxsize));
-  script(link, kPut, {items, slots, unfinished, done}, {item, j, "0"});  // holding a slot now
+  // Taking the slot and pushing the item are one script, so a putter that fails or dies
+  // never takes a slot with it.
+  const Deadline deadline(timeout);
+  while (script(link, kPut, {items, slots, unfinished, done}, {item, j, maxsize ? "1" : "0"}).integer != 1) {
+    if (!block || !wait_nonempty(link, slots, deadline.left()))
+      throw Full(fmt::format("lithops::mp::Queue::put: the queue is full ({} items)", maxsize));
+  }
 }
 
 std::string get(const RedisLink& link, std::size_t maxsize, bool block, Timeout timeout) {
@@ -111,13 +115,19 @@ std::string get(const RedisLink& link, std::size_t maxsize, bool block, Timeout 
     if (r.is_nil()) throw Empty("lithops::mp::Queue::get: the queue is empty");
     return std::move(r.str);
   }
-  Reply r = blocking(link, {"BLPOP", items}, timeout);
-  if (r.is_nil()) throw Empty("lithops::mp::Queue::get: nothing arrived within the timeout");
-  if (maxsize) {
-    const std::string slots = link.key("slots");
-    write(link, {"RPUSH", slots, "1"}, {slots});
+  if (!maxsize) {
+    Reply r = blocking(link, {"BLPOP", items}, timeout);
+    if (r.is_nil()) throw Empty("lithops::mp::Queue::get: nothing arrived within the timeout");
+    return item_of(r);
   }
-  return item_of(r);
+  // Bounded: taking the item and giving its slot back are one script (see put).
+  const Deadline deadline(timeout);
+  for (;;) {
+    Reply r = script(link, kGetBounded, {items, link.key("slots")});
+    if (!r.is_nil()) return std::move(r.str);
+    if (!wait_nonempty(link, items, deadline.left()))
+      throw Empty("lithops::mp::Queue::get: nothing arrived within the timeout");
+  }
 }
 
 std::size_t size(const RedisLink& link) {

@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "core/build_id.hpp"
+#include "lithops/multiprocessing/context.hpp"
+#include "util/log.hpp"
 #include "storage/redis/redis_connection.hpp"
 
 namespace lithops::multiprocessing::detail {
@@ -87,11 +89,11 @@ Reply command(const RedisLink& link, std::span<const std::string_view> args) {
   return copy(*r);
 }
 
-Reply write(const RedisLink& link, std::initializer_list<std::string_view> args,
+Reply write(const RedisLink& link, std::span<const std::string_view> args,
             std::initializer_list<std::string_view> touched) {
-  RedisConnection c(pools_for(link).quick, what_of(link, *args.begin()));
+  RedisConnection c(pools_for(link).quick, what_of(link, args.empty() ? "" : args[0]));
   const std::string ms = link.expiry();
-  c.append(std::span(args.begin(), args.size()));
+  c.append(args);
   for (auto k : touched) c.append({"PEXPIRE", k, ms});
   auto r = c.reply();
   for (std::size_t i = 0; i < touched.size(); ++i) c.reply();  // read before a throw: the connection stays usable
@@ -140,6 +142,34 @@ Reply blocking(const RedisLink& link, std::initializer_list<std::string_view> ar
     if (r->type != REDIS_REPLY_NIL) return copy(*r);
     if (timeout && Clock::now() >= deadline) return {};
   }
+}
+
+void unlock_for_guard(const std::function<void()>& release, const char* what) noexcept {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      release();
+      return;
+    } catch (const StorageRequestError& e) {  // refused: retrying cannot help
+      lithops::detail::log_error("multiprocessing: {} failed: {}", what, e.what());
+      return;
+    } catch (const StorageError& e) {
+      if (attempt == 3) {
+        lithops::detail::log_error("multiprocessing: {} failed {} times, the lock may stay held: {}", what, attempt,
+                                   e.what());
+        return;
+      }
+    } catch (const StateError& e) {
+      if (attempt == 1) lithops::detail::log_error("multiprocessing: {}: {}", what, e.what());
+      return;  // on a retry: the lost attempt did release it
+    } catch (const std::exception& e) {
+      lithops::detail::log_error("multiprocessing: {} failed: {}", what, e.what());
+      return;
+    }
+  }
+}
+
+bool wait_nonempty(const RedisLink& link, const std::string& key, Timeout timeout) {
+  return !blocking(link, {"BLMOVE", key, key, "LEFT", "LEFT"}, timeout).is_nil();
 }
 
 std::string random_token() {

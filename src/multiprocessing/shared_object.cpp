@@ -19,6 +19,16 @@ void Handle::bind() const {
   b_->ready.store(true, std::memory_order_release);
 }
 
+namespace {
+thread_local OwnerCollector* t_collector = nullptr;
+}  // namespace
+
+OwnerCollector::OwnerCollector() : outer_(t_collector) { t_collector = this; }
+OwnerCollector::~OwnerCollector() { t_collector = outer_; }
+void OwnerCollector::note(const std::shared_ptr<Owner>& owner) {
+  if (t_collector) t_collector->owners_.push_back(owner);
+}
+
 void throw_closed(std::string_view what) {
   throw StateError(fmt::format("lithops::mp::{}: used after close()", what));
 }

@@ -42,9 +42,8 @@ Created make_array(Context& ctx, const std::vector<std::string>& items) {
       argv.push_back(fields[j - i]);
       argv.push_back(items[j]);
     }
-    command(c.link, argv);
+    write(c.link, argv, {key});  // with its expiry, as every write
   }
-  if (!items.empty()) command(c.link, {"PEXPIRE", key, c.link.expiry()});
   return c;
 }
 

@@ -72,18 +72,16 @@ void give_token(const RedisLink& link, std::int64_t bound, std::string_view what
 
 // ---- RLock: tokens, owner, count ----
 
-// KEYS: tokens, owner, count. ARGV: expiry, me, count to set on a fresh take, token already
-// taken ('1': after a BLPOP). Returns 1 when held.
+// KEYS: tokens, owner, count. ARGV: expiry, me, count to set on a fresh take. Returns 1 when
+// held, 0 when another holds it.
 constexpr std::string_view kRTake = R"lua(
-if ARGV[4] ~= '1' then
-  if redis.call('GET', KEYS[2]) == ARGV[2] then
-    redis.call('INCR', KEYS[3])
-    redis.call('PEXPIRE', KEYS[3], ARGV[1])
-    redis.call('PEXPIRE', KEYS[2], ARGV[1])
-    return 1
-  end
-  if not redis.call('LPOP', KEYS[1]) then return 0 end
+if redis.call('GET', KEYS[2]) == ARGV[2] then
+  redis.call('INCR', KEYS[3])
+  redis.call('PEXPIRE', KEYS[3], ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+  return 1
 end
+if not redis.call('LPOP', KEYS[1]) then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[1])
 redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[1])
 return 1
@@ -114,9 +112,11 @@ Created make_rlock(Context& ctx) {
 bool rlock_take(const RedisLink& link, bool block, Timeout timeout, std::int64_t count) {
   const std::string tokens = link.key("tokens"), owner = link.key("owner"), n = link.key("count");
   const std::string me = detail::thread_identity(), c = std::to_string(count);
-  if (script(link, kRTake, {tokens, owner, n}, {me, c, "0"}).integer == 1) return true;
-  if (!block || blocking(link, {"BLPOP", tokens}, timeout).is_nil()) return false;
-  script(link, kRTake, {tokens, owner, n}, {me, c, "1"});
+  // Taking the token and recording the owner are one script: a taker that fails or dies in
+  // between cannot leave the lock held by nobody.
+  const detail::Deadline deadline(timeout);
+  while (script(link, kRTake, {tokens, owner, n}, {me, c}).integer != 1)
+    if (!block || !detail::wait_nonempty(link, tokens, deadline.left())) return false;
   return true;
 }
 
@@ -307,12 +307,26 @@ bool Condition::wait(Timeout timeout) {
     count = script(l, kWaitBegin, {waiters, k.key("tokens")}, {token, me}).integer;
   }
   if (count < 0) throw StateError("lithops::mp::Condition::wait: the lock is not held by this thread");
-  bool notified = !blocking(l, {"BLPOP", mine}, timeout).is_nil();
-  if (!notified) notified = script(l, kWaitGiveUp, {waiters, mine}, {token}).integer == 1;
-  if (auto* r = std::get_if<RLock>(&lock_))
-    rlock_take(r->h_.link(), true, std::nullopt, count);
-  else
-    std::get<Lock>(lock_).acquire();
+  auto reacquire = [&] {
+    if (auto* r = std::get_if<RLock>(&lock_))
+      rlock_take(r->h_.link(), true, std::nullopt, count);
+    else
+      std::get<Lock>(lock_).acquire();
+  };
+  bool notified;
+  try {
+    notified = !blocking(l, {"BLPOP", mine}, timeout).is_nil();
+    if (!notified) notified = script(l, kWaitGiveUp, {waiters, mine}, {token}).integer == 1;
+  } catch (...) {
+    // As Python's `finally`: the caller's guard releases the lock next, so it must hold it.
+    try {
+      script(l, kWaitGiveUp, {waiters, mine}, {token});
+    } catch (...) {  // the waiter key expires; a notify meant for it is lost either way
+    }
+    reacquire();
+    throw;
+  }
+  reacquire();
   return notified;
 }
 

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <lithops/lithops.hpp>
 #include <lithops/multiprocessing.hpp>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -44,11 +47,16 @@ int wait_for(mp::Event go, int x) {
   if (!go.wait(60s)) throw std::runtime_error("never released");
   return x;
 }
-// Says it runs, then blocks until released (never, in the terminate test).
-int announce_and_wait(mp::Event running, mp::Event go) {
-  running.set();
+// Says it runs (with its pid), then blocks until released (never, in the terminate test).
+int announce_and_wait(mp::Queue<int> running, mp::Event go) {
+  running.put(::getpid());
   go.wait(120s);
   return 1;
+}
+// Meets the other calls of its round at the barrier, then says which worker it ran on.
+int meet(mp::Barrier b, int) {
+  b.wait(60s);
+  return ::getpid();
 }
 
 int g_initialized = 0;
@@ -59,7 +67,6 @@ void init_worker(int value) {
 }
 // This worker's pid, how often the initializer ran here, and what it set.
 std::tuple<int, int, int> worker_view(int) { return {::getpid(), g_initialized, g_init_value}; }
-int my_pid(int) { return ::getpid(); }
 
 TEST(Pool, MapKeepsOrder) {
   mp::Pool pool(2, ctx());
@@ -178,16 +185,23 @@ TEST(Pool, ImapRaisesAFailedCallsErrorInItsTurn) {
 
 TEST(Pool, TerminateStopsRunningCalls) {
   mp::Pool pool(2, ctx());
-  mp::Event running(ctx()), never(ctx());
+  mp::Queue<int> running(ctx());
+  mp::Event never(ctx());
   std::atomic<int> errors{0};
   auto r = pool.apply_async(mp::Callbacks{nullptr, [&](const std::exception&) { ++errors; }}, announce_and_wait, running,
                             never);
-  ASSERT_TRUE(running.wait(60s));
+  const int pid = running.get(true, 60s);
+  ASSERT_EQ(::kill(pid, 0), 0);
   const auto t0 = std::chrono::steady_clock::now();
   pool.terminate();
   EXPECT_THROW(r.get(30s), lithops::CancelledError);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 20s);  // not the 120 s the call would wait
   EXPECT_EQ(errors.load(), 1);
+  // The worker running the call is gone, not just its future cancelled.
+  const auto until = std::chrono::steady_clock::now() + 20s;
+  while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  EXPECT_EQ(::kill(pid, 0), -1);
+  EXPECT_EQ(errno, ESRCH);
   EXPECT_THROW(pool.map(square, std::vector{1}), mp::StateError);
   pool.join();  // after terminate: returns
 }
@@ -231,13 +245,33 @@ TEST(Pool, MaxTasksPerChildReplacesWorkers) {
   EXPECT_GE(pids.size(), 6u);
 }
 
+// Three calls that meet at a 3-party barrier can only finish on 3 workers at once.
 TEST(Pool, ProcessesSizesTheLocalhostPool) {
   mp::Pool pool(3, ctx());
   EXPECT_EQ(pool.processes(), 3u);
-  auto pids = pool.map(my_pid, std::vector<int>(30));
-  EXPECT_GE(pids.size(), 30u);
+  mp::Barrier b(3, std::nullopt, ctx());
+  std::vector<std::tuple<mp::Barrier, int>> in(3, {b, 0});
+  auto pids = pool.map(meet, in, 1);
+  EXPECT_EQ(std::set<int>(pids.begin(), pids.end()).size(), 3u);
   EXPECT_EQ(mp::Pool(std::nullopt, ctx()).processes(), 4u);  // the context's configuration
   EXPECT_EQ(ctx().cpu_count(), 4u);
+}
+
+// The client lets go of the queue right after submitting: the pool keeps it for the call.
+int take_later(mp::Event go, mp::Queue<int> q) {
+  go.wait(60s);
+  return q.get(true, 5s);  // throws Empty if the queue was deleted meanwhile
+}
+TEST(Pool, KeepsSharedObjectsAliveWhileItsCallsUseThem) {
+  mp::Pool pool(2, ctx());
+  mp::Event go(ctx());
+  auto r = [&] {
+    mp::Queue<int> q(ctx());
+    q.put(5);
+    return pool.apply_async(take_later, go, q);
+  }();
+  go.set();
+  EXPECT_EQ(r.get(60s), 5);
 }
 
 }  // namespace

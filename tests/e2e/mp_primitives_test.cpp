@@ -10,6 +10,7 @@
 #include <lithops/multiprocessing/queues.hpp>
 #include <lithops/multiprocessing/sharedctypes.hpp>
 #include <lithops/multiprocessing/synchronize.hpp>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,6 +163,16 @@ long long pttl(const std::string& key) {
   return mp::detail::command(l, {"PTTL", key}).integer;
 }
 
+// Clients of the test Redis blocked in a command now (INFO clients).
+long blocked_clients() {
+  mp::detail::RedisLink l;
+  l.host = "127.0.0.1";
+  l.port = 6390;
+  const std::string info = mp::detail::command(l, {"INFO", "clients"}).str;
+  const auto at = info.find("blocked_clients:");
+  return at == std::string::npos ? -1 : std::stol(info.substr(at + 16));
+}
+
 class MpPrimitives : public ::testing::Test {
  protected:
   explicit MpPrimitives(int workers = 2) : config_(test_config(workers)), ctx_(config_) {}
@@ -208,7 +219,11 @@ TEST_F(MpPrimitives, BoundedQueueIsFullAtMaxsizeAndTimesOut) {
   EXPECT_GE(Clock::now() - t0, 45ms);
 
   // A put waiting for room goes in when a get makes some.
+  const long blocked_before = blocked_clients();
   std::thread putter([&] { q.put("c", true, 10s); });
+  const auto until = Clock::now() + 10s;  // the putter is waiting in Redis before the get
+  while (blocked_clients() <= blocked_before && Clock::now() < until) std::this_thread::yield();
+  EXPECT_GT(blocked_clients(), blocked_before);
   EXPECT_EQ(q.get(), "a");
   putter.join();
   EXPECT_EQ(q.get(), "b");
@@ -672,12 +687,38 @@ TEST_F(MpPrimitives, TheKeysOfAKilledCreatorExpire) {
     ::_exit(0);
   }
   int status = 0;
-  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  const auto wait_until = Clock::now() + 30s;  // a child stuck after fork() must not hang the test
+  while (::waitpid(child, &status, WNOHANG) == 0) {
+    if (Clock::now() > wait_until) {
+      ::kill(child, SIGKILL);
+      FAIL() << "the child did not finish";
+    }
+    std::this_thread::yield();
+  }
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_FALSE(keys_of(ctx).empty());
   const auto deadline = Clock::now() + 3s;
   while (!keys_of(ctx).empty() && Clock::now() < deadline) std::this_thread::sleep_for(50ms);  // observing expiry
   EXPECT_THAT(keys_of(ctx), ::testing::IsEmpty());
+}
+
+// The keeper renews idle objects' keys: with a 1 s expiry, a lock nobody touches for 2.5 s is
+// still there.
+TEST_F(MpPrimitives, IdleObjectsOutliveTheExpiryWhileTheirCreatorLives) {
+  auto config = test_config(1);
+  config.set("multiprocessing.expiry", 1);
+  mp::Context ctx(config);
+  mp::Lock lock(ctx);
+  mp::Queue<int> q(ctx);
+  q.put(42);
+  const auto until = Clock::now() + 2500ms;  // observing the keys over 2.5 expiry periods
+  while (Clock::now() < until) {
+    for (const auto& k : keys_of(ctx)) ASSERT_GT(pttl(k), 0) << k;
+    ASSERT_EQ(keys_of(ctx).size(), 2u);
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(lock.acquire(false));
+  EXPECT_EQ(q.get(false), 42);
 }
 
 TEST_F(MpPrimitives, WithoutARedisHostMakingAnObjectIsAConfigErrorNamingIt) {

@@ -112,20 +112,23 @@ TEST(Process, TerminateAndKillEndARunningProcess) {
   }
 }
 
+// One worker, busy: the target's call waits in the queue when terminate() comes.
 TEST(Process, TerminatedBeforeRunningNeverRunsTheTarget) {
-  mp::Queue<int> q(ctx());
-  mp::Process p(mp::ProcessOptions{.context = &ctx()}, report_pid, q);
+  mp::Context one(mp_config(1));
+  mp::Event running(one), release(one);
+  mp::Queue<int> q(one);
+  mp::Process blocker(mp::ProcessOptions{.context = &one}, blocks, running, release);
+  blocker.start();
+  ASSERT_TRUE(running.wait(60s));
+  mp::Process p(mp::ProcessOptions{.context = &one}, report_pid, q);
   p.start();
-  p.terminate();  // most likely before the call starts; either way it must end
+  p.terminate();
+  release.set();
   p.join(60s);
-  EXPECT_FALSE(p.is_alive());
-  const auto code = p.exitcode();
-  ASSERT_TRUE(code.has_value());
-  if (*code == -SIGTERM) {
-    EXPECT_THROW(q.get(false), mp::Empty);
-  } else {
-    EXPECT_EQ(*code, 0);  // it ended before the signal arrived
-  }
+  EXPECT_EQ(p.exitcode(), -SIGTERM);
+  EXPECT_THROW(q.get(false), mp::Empty);  // the target never ran
+  blocker.join(60s);
+  EXPECT_EQ(blocker.exitcode(), 0);
 }
 
 TEST(Process, DaemonIsTerminatedWhenItsProcessObjectGoes) {

@@ -35,12 +35,13 @@ class Context {
   explicit Context(Config config);
 
   const Config& config() const;
-  /// `<session>-mp<n>`: the namespace of this context's Redis keys,
-  /// `lithops.mp/<id>/<object>:<part>`.
+  /// `<session>-<n>-<8 random hex digits>` (an executor id, made unique across programs): the
+  /// namespace of this context's Redis keys, `lithops.mp/<id>/<object>:<part>`.
   const std::string& id() const;
   /// The executor Processes run on, started at first use.
   FunctionExecutor& executor();
-  /// Calls the configured backend runs at once (Python's cpu_count()).
+  /// Calls the configured backend runs at once (Python's cpu_count()). Starts the executor if
+  /// it is not running yet: the remote backends only know once their agents report.
   std::size_t cpu_count();
 
   const std::shared_ptr<detail::ContextState>& state() const noexcept { return s_; }

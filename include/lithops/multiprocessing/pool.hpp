@@ -17,6 +17,7 @@
 
 #include "lithops/executor.hpp"
 #include "lithops/multiprocessing/context.hpp"
+#include "lithops/multiprocessing/detail/shared_object.hpp"
 #include "lithops/multiprocessing/detail/tasks.hpp"
 
 namespace lithops::multiprocessing {
@@ -55,6 +56,7 @@ struct ResultCore {
   std::mutex mu;
   std::condition_variable cv;
   bool fired = false;
+  std::vector<std::shared_ptr<void>> keep;  ///< owners of the shared objects the calls got
 
   bool wait(lithops::detail::Deadline deadline);
   void run_callbacks() noexcept;
@@ -259,6 +261,8 @@ class Pool {
       : core_(std::make_unique<detail::PoolCore>(ctx, processes, make_setup(maxtasksperchild, init))) {}
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
+  Pool(Pool&&) noexcept = default;
+  Pool& operator=(Pool&&) noexcept = default;  ///< terminates the pool assigned over
   ~Pool() = default;  // PoolCore's destructor terminates
 
   /// Worker processes, as the backend reports them.
@@ -280,9 +284,11 @@ class Pool {
     using Fut = decltype(std::declval<FunctionExecutor&>().call_async(task(std::move(f)), std::forward<Args>(args)...));
     using R = typename Fut::value_type;
     std::optional<Fut> fut;
+    detail::OwnerCollector owners;
     core_->submit([&](FunctionExecutor& ex) { fut.emplace(ex.call_async(task(std::move(f)), std::forward<Args>(args)...)); });
     Future<R> ff = *fut;
     auto core = std::make_shared<detail::ResultCore>();
+    core->keep = owners.take();
     core->wait_calls = [ff](lithops::detail::Deadline d) { return lithops::detail::call_wait(ff.handle(), d); };
     set_callbacks<R>(*core, std::move(cbs), [ff] { return ff.get(); });
     core_->track(core);
@@ -295,20 +301,21 @@ class Pool {
   auto map(F f, Range&& iterable, std::size_t chunksize = 0) {
     // Not map_async(...).get(): that would walk the futures twice, which a map of 100,000
     // no-op calls would feel.
-    auto fs = submit_map(std::move(f), std::forward<Range>(iterable), chunksize);
+    auto [fs, keep] = submit_map(std::move(f), std::forward<Range>(iterable), chunksize);
     static_assert(!std::is_void_v<typename decltype(fs)::result_type>,
                   "lithops::mp::Pool::map: the function returns nothing; use apply_async per element, or return a value");
-    track_list(fs);  // join() still waits for calls a failure left running
+    track_list(fs, std::move(keep));  // join() still waits for calls a failure left running
     return fs.get_result();
   }
   template <class F, std::ranges::input_range Range, class CB = std::nullptr_t, class ECB = std::nullptr_t>
   auto map_async(F f, Range&& iterable, std::size_t chunksize = 0, Callbacks<CB, ECB> cbs = {nullptr, nullptr}) {
-    auto fs = submit_map(std::move(f), std::forward<Range>(iterable), chunksize);
+    auto [fs, keep] = submit_map(std::move(f), std::forward<Range>(iterable), chunksize);
     using R = typename decltype(fs)::result_type;
     static_assert(!std::is_void_v<R>, "lithops::mp::Pool::map: the function returns nothing; use apply_async per "
                                       "element, or return a value");
     auto core = std::make_shared<detail::ResultCore>();
     core->wait_calls = [fs](lithops::detail::Deadline d) { return wait_all(fs, d); };
+    core->keep = std::move(keep);
     set_callbacks<std::vector<R>>(*core, std::move(cbs), [fs] { return fs.get_result(); });
     core_->track(core);
     return AsyncResult<std::vector<R>>(
@@ -338,15 +345,15 @@ class Pool {
   /// as its call ends (Lithops' imap waits for all; this one does not).
   template <class F, std::ranges::input_range Range>
   auto imap(F f, Range&& iterable, std::size_t chunksize = 0) {
-    auto fs = submit_map(std::move(f), std::forward<Range>(iterable), chunksize);
-    track_list(fs);
+    auto [fs, keep] = submit_map(std::move(f), std::forward<Range>(iterable), chunksize);
+    track_list(fs, std::move(keep));
     return IMapIterator<typename decltype(fs)::result_type>(std::move(fs), true);
   }
   /// As imap, results in the order the calls end.
   template <class F, std::ranges::input_range Range>
   auto imap_unordered(F f, Range&& iterable, std::size_t chunksize = 0) {
-    auto fs = submit_map(std::move(f), std::forward<Range>(iterable), chunksize);
-    track_list(fs);
+    auto [fs, keep] = submit_map(std::move(f), std::forward<Range>(iterable), chunksize);
+    track_list(fs, std::move(keep));
     return IMapIterator<typename decltype(fs)::result_type>(std::move(fs), false);
   }
 
@@ -364,20 +371,24 @@ class Pool {
   detail::PoolTask<std::decay_t<F>> task(F f) const {
     return detail::PoolTask<std::decay_t<F>>{{std::move(f)}, core_->setup()};
   }
+  // The calls' futures, and the owners of the shared objects among the inputs (see
+  // detail::OwnerCollector).
   template <class F, class Range>
   auto submit_map(F f, Range&& iterable, std::size_t chunksize) {
     using List = decltype(std::declval<FunctionExecutor&>().map(task(f), iterable));
     std::optional<List> fs;
     CallOptions options;
     if (chunksize > 0) options.chunksize = chunksize;
+    detail::OwnerCollector owners;
     core_->submit([&](FunctionExecutor& ex) { fs.emplace(ex.map(task(std::move(f)), iterable, options)); });
-    return std::move(*fs);
+    return std::pair(std::move(*fs), owners.take());
   }
 
   template <class T>
-  void track_list(const FuturesList<T>& fs) {
+  void track_list(const FuturesList<T>& fs, std::vector<std::shared_ptr<void>> keep) {
     auto core = std::make_shared<detail::ResultCore>();
     core->wait_calls = [fs](lithops::detail::Deadline d) { return wait_all(fs, d); };
+    core->keep = std::move(keep);
     core_->track(core);
   }
 

@@ -71,6 +71,7 @@ class Process {
          });
   }
 
+  /// A moved-from Process may only be destroyed or assigned to.
   Process(Process&&) noexcept;
   Process& operator=(Process&&) noexcept;
   ~Process();

@@ -40,7 +40,10 @@ class Lock {
   /// @throws StateError when the lock is not held
   void release();
   void lock() { acquire(); }
-  void unlock() { release(); }
+  /// For std::lock_guard / std::unique_lock: never throws (see detail::unlock_for_guard).
+  void unlock() noexcept {
+    detail::unlock_for_guard([this] { release(); }, "unlock");
+  }
   bool try_lock() { return acquire(false); }
 
   template <class A>
@@ -64,7 +67,10 @@ class RLock {
   /// @throws StateError when the calling thread does not hold the lock
   void release();
   void lock() { acquire(); }
-  void unlock() { release(); }
+  /// For std::lock_guard / std::unique_lock: never throws (see detail::unlock_for_guard).
+  void unlock() noexcept {
+    detail::unlock_for_guard([this] { release(); }, "unlock");
+  }
   bool try_lock() { return acquire(false); }
 
   template <class A>
@@ -89,7 +95,10 @@ class Semaphore {
   /// @throws StateError for a BoundedSemaphore already at its initial value
   void release();
   void lock() { acquire(); }
-  void unlock() { release(); }
+  /// For std::lock_guard / std::unique_lock: never throws (see detail::unlock_for_guard).
+  void unlock() noexcept {
+    detail::unlock_for_guard([this] { release(); }, "unlock");
+  }
   bool try_lock() { return acquire(false); }
   /// Permits free now.
   std::int64_t get_value() const;
@@ -125,7 +134,10 @@ class Condition {
   bool acquire(bool block = true, Timeout timeout = std::nullopt);
   void release();
   void lock() { acquire(); }
-  void unlock() { release(); }
+  /// For std::lock_guard / std::unique_lock: never throws (see detail::unlock_for_guard).
+  void unlock() noexcept {
+    detail::unlock_for_guard([this] { release(); }, "unlock");
+  }
   bool try_lock() { return acquire(false); }
 
   /// Releases the lock, waits for a notify (up to `timeout`), takes the lock again. True when

@@ -2,7 +2,9 @@
 /// @file multiprocessing/detail/redis_link.hpp
 /// How the shared primitives reach their state in Redis, from the client and from calls on any
 /// backend. hiredis stays inside the library: replies are copied into `Reply`.
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -60,8 +62,12 @@ inline Reply command(const RedisLink& link, std::initializer_list<std::string_vi
 
 /// One command, then the expiry of each key in `touched` renewed, in one round trip: what
 /// every write does, so that keys a killed client leaves behind go after the expiry.
-Reply write(const RedisLink& link, std::initializer_list<std::string_view> args,
+Reply write(const RedisLink& link, std::span<const std::string_view> args,
             std::initializer_list<std::string_view> touched);
+inline Reply write(const RedisLink& link, std::initializer_list<std::string_view> args,
+                   std::initializer_list<std::string_view> touched) {
+  return write(link, std::span(args.begin(), args.size()), touched);
+}
 
 /// A Lua script (by digest; sent whole only when the server does not know it). The script gets
 /// the expiry in ms as ARGV[1], then `args`; it must PEXPIRE the keys it writes. `body` must
@@ -74,6 +80,37 @@ Reply script(const RedisLink& link, std::string_view body, std::initializer_list
 /// reply when it ran out. Long waits are cut into slices, so that no single reply is awaited
 /// longer than the connection's own timeout allows.
 Reply blocking(const RedisLink& link, std::initializer_list<std::string_view> args, Timeout timeout);
+
+/// `release()` as a lock guard's destructor needs it: without throwing. A Redis failure is
+/// retried twice (a release whose reply was lost may have happened, so "not held" on a retry
+/// counts as done); if it still fails, the error is logged: throwing from a destructor would
+/// end the program.
+void unlock_for_guard(const std::function<void()>& release, const char* what) noexcept;
+
+/// A deadline for loops of waits: what is left of the timeout each time.
+class Deadline {
+ public:
+  explicit Deadline(Timeout timeout)
+      : at_(timeout ? std::optional(std::chrono::steady_clock::now() +
+                                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(*timeout))
+                    : std::nullopt) {}
+  /// nullopt: no limit; otherwise never negative.
+  Timeout left() const {
+    if (!at_) return std::nullopt;
+    return std::max(std::chrono::duration<double>(*at_ - std::chrono::steady_clock::now()),
+                    std::chrono::duration<double>(0));
+  }
+
+ private:
+  std::optional<std::chrono::steady_clock::time_point> at_;
+};
+
+/// Waits until the list `key` is not empty, consuming nothing (BLMOVE of the list onto itself:
+/// the head goes back where it was). False when the timeout ran out. What a take that must be
+/// one atomic script waits with: it then runs the script, and waits again if another client
+/// was faster. (A BLPOP followed by a second command could lose what it popped if the client
+/// died or failed between the two.)
+bool wait_nonempty(const RedisLink& link, const std::string& key, Timeout timeout);
 
 /// The keys of one object, in the process that created it. Shared by the object's copies
 /// there: while one exists their expiry is renewed (so an object may stay idle for longer

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "lithops/multiprocessing/context.hpp"
 #include "lithops/multiprocessing/detail/redis_link.hpp"
@@ -22,6 +23,24 @@ struct Binding {
   RedisLink link;
   std::shared_ptr<Owner> owner;  // null in calls (and for objects a Manager owns)
   std::array<std::atomic<bool>, 2> closed{};  // Queue::close, Connection::close (one per end)
+};
+
+/// While one is alive on a thread, the owners of the objects serialized on that thread are
+/// collected. A Pool keeps them with the result of the calls they went to, so an object the
+/// client lets go of right after submitting is not deleted under the calls still using it.
+class OwnerCollector {
+ public:
+  OwnerCollector();
+  ~OwnerCollector();
+  OwnerCollector(const OwnerCollector&) = delete;
+  OwnerCollector& operator=(const OwnerCollector&) = delete;
+  std::vector<std::shared_ptr<void>> take() { return std::move(owners_); }
+  /// Called by Handle::save.
+  static void note(const std::shared_ptr<Owner>& owner);
+
+ private:
+  OwnerCollector* outer_;
+  std::vector<std::shared_ptr<void>> owners_;
 };
 
 /// A value-semantic reference to one Redis object.
@@ -62,6 +81,7 @@ class Handle {
   template <class A>
   void save(A& ar) const {
     ar(link());
+    if (b_->owner) OwnerCollector::note(b_->owner);
   }
   template <class A>
   void load(A& ar) {
