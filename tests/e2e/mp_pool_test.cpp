@@ -24,15 +24,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-lithops::Config mp_config(int workers) {
-  auto c = lithops::testing::test_config("pipe", workers);
-  c.set("redis.host", "127.0.0.1");
-  c.set("redis.port", 6390);
-  return c;
-}
+using lithops::testing::mp_test_config;
 
 mp::Context& ctx() {
-  static mp::Context c(mp_config(4));
+  static mp::Context c(mp_test_config(4));
   return c;
 }
 

@@ -20,16 +20,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-lithops::Config mp_config(int workers) {
-  auto c = lithops::testing::test_config("pipe", workers);
-  c.set("redis.host", "127.0.0.1");
-  c.set("redis.port", 6390);
-  return c;
-}
+using lithops::testing::mp_test_config;
 
 // Eight workers: the producer/consumer and barrier tests run up to 8 processes at once.
 mp::Context& ctx() {
-  static mp::Context c(mp_config(8));
+  static mp::Context c(mp_test_config(8));
   return c;
 }
 
@@ -114,7 +109,7 @@ TEST(Process, TerminateAndKillEndARunningProcess) {
 
 // One worker, busy: the target's call waits in the queue when terminate() comes.
 TEST(Process, TerminatedBeforeRunningNeverRunsTheTarget) {
-  mp::Context one(mp_config(1));
+  mp::Context one(mp_test_config(1));
   mp::Event running(one), release(one);
   mp::Queue<int> q(one);
   mp::Process blocker(mp::ProcessOptions{.context = &one}, blocks, running, release);

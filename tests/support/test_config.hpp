@@ -32,4 +32,13 @@ inline Config test_config(const std::string& transport = "pipe", int workers = 2
   return c;
 }
 
+/// test_config with the test Redis (tests/servers/, port 6390) as the multiprocessing API's,
+/// storage left local.
+inline Config mp_test_config(int workers) {
+  Config c = test_config("pipe", workers);
+  c.set("redis.host", "127.0.0.1");
+  c.set("redis.port", 6390);
+  return c;
+}
+
 }  // namespace lithops::testing
