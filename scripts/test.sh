@@ -22,5 +22,11 @@ for preset in asan tsan; do
   # SshRedis/) repeat on SSH and Slurm what the localhost ones check under the sanitizers
   # already, at a second per test; the remote code itself (scheduler, agent, launchers) stays
   # covered by e2e_remote's own tests. Keeps CI within its 30 minutes.
-  ctest --preset "$preset" -j"$(nproc)" --timeout 600 -E '^consumer|^compile_fail|^Remote/|^SshRedis/' "$@"
+  skip='^consumer|^compile_fail|^Remote/|^SshRedis/'
+  # Under TSan, four tests that mostly move or hash hundreds of MiB take one to one and a half
+  # minutes each (every memory access is instrumented); ASan, above, covers them.
+  if [ "$preset" = tsan ]; then
+    skip="$skip|LargeObjectsStreamBothWays.*Redis|^BuildIdOfFile\.WithoutANote|^Remote\.TheProgramShipsItself"
+  fi
+  ctest --preset "$preset" -j"$(nproc)" --timeout 600 -E "$skip" "$@"
 done
