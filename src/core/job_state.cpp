@@ -98,8 +98,10 @@ void JobState::complete(std::span<const CallOutcome> outcomes, std::shared_ptr<c
                         std::int32_t worker_pid, const std::string& host) {
   std::vector<std::uint32_t> done;
   done.reserve(outcomes.size());
+  std::vector<CompletionListener> listeners;
   {
     std::lock_guard lock(mu_);
+    listeners = listeners_;
     chunks_.push_back(std::move(chunk));
     std::uint32_t h = host_index_locked(host);
     for (const auto& o : outcomes) {
@@ -125,12 +127,13 @@ void JobState::complete(std::span<const CallOutcome> outcomes, std::shared_ptr<c
       }
     }
   }
-  notify(done);
+  notify(done, listeners);
 }
 
 void JobState::fail(std::uint32_t index, CallFailure failure, std::uint8_t attempts,
                     std::int32_t worker_pid, const std::string& host, std::int64_t func_start_ns) {
   std::vector<std::uint32_t> done;
+  std::vector<CompletionListener> listeners;
   {
     std::lock_guard lock(mu_);
     if (index >= size()) return;
@@ -145,14 +148,17 @@ void JobState::fail(std::uint32_t index, CallFailure failure, std::uint8_t attem
     failures_.push_back(std::move(failure));
     rec.failure = static_cast<std::uint32_t>(failures_.size() - 1);
     finish_locked(rec, state, done, index);
+    listeners = listeners_;
   }
-  notify(done);
+  notify(done, listeners);
 }
 
 void JobState::fail_pending(const CallFailure& failure) {
   std::vector<std::uint32_t> done;
+  std::vector<CompletionListener> listeners;
   {
     std::lock_guard lock(mu_);
+    listeners = listeners_;
     failures_.push_back(failure);
     auto f = static_cast<std::uint32_t>(failures_.size() - 1);
     CallState state = final_state(failure.kind);
@@ -163,7 +169,7 @@ void JobState::fail_pending(const CallFailure& failure) {
       finish_locked(rec, state, done, i);
     }
   }
-  notify(done);
+  notify(done, listeners);
 }
 
 void JobState::add_listener(CompletionListener listener) {
@@ -177,17 +183,15 @@ void JobState::add_listener(CompletionListener listener) {
   if (!already.empty()) listener(already);
 }
 
-void JobState::notify(const std::vector<std::uint32_t>& done) {
+// `listeners` are those registered when the calls became final, taken under the same lock: a
+// listener added later gets these calls from add_listener instead, so none sees a call twice
+// (a reducer counting its inputs down would otherwise start before the last one ended).
+void JobState::notify(const std::vector<std::uint32_t>& done, const std::vector<CompletionListener>& listeners) {
   if (done.empty()) return;
   // Waiters first: listeners may do slow work (submitting dependent calls, cleaning storage)
   // that a thread blocked in get() must not wait for.
   signal_completion();
-  std::vector<CompletionListener> listeners;
-  {
-    std::lock_guard lock(mu_);
-    listeners = listeners_;
-  }
-  for (auto& l : listeners) l(done);
+  for (const auto& l : listeners) l(done);
 }
 
 CallFailure JobState::failure(std::size_t index) const {

@@ -80,7 +80,7 @@ class JobState {
  private:
   std::uint32_t host_index_locked(const std::string& host);
   void finish_locked(CallRecord& rec, CallState state, std::vector<std::uint32_t>& done, std::uint32_t index);
-  void notify(const std::vector<std::uint32_t>& done);
+  void notify(const std::vector<std::uint32_t>& done, const std::vector<CompletionListener>& listeners);
 
   JobInfo info_;
   std::int64_t submit_ns_ = 0;

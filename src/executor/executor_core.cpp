@@ -26,7 +26,6 @@ const std::string& session_id() {
   return id;
 }
 
-
 std::atomic<std::uint32_t> g_backend_seq{1};
 
 // The failure of an input call, as the failure of the call that needed it: same kind and

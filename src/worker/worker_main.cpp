@@ -130,8 +130,7 @@ class Worker {
         send_persisted(job.seq(), task.first, done);
       });
     }
-    std::uint32_t i = 0;
-    for (; i < task.count; ++i) {
+    for (std::uint32_t i = 0; i < task.count; ++i) {
       std::string_view args = args_base.substr(task.offsets[i] - task.offsets[0], task.offsets[i + 1] - task.offsets[i]);
       std::string payload;
       CallOutcome o = job.run(task.first + i, task.attempt, args, payload, slot_);
