@@ -12,7 +12,9 @@
 # Shared: glibc; libcurl and its own dependencies (nghttp2, ssh2, rtmp, psl, gssapi, ldap, zstd
 # have no .a in Debian, so libcurl cannot be static); OpenSSL (libcurl.so loads libssl.so and
 # libcrypto.so anyway: a second, static copy in the program would be two OpenSSLs in one
-# process). All are C libraries, present wherever the `curl` package is.
+# process). All are C libraries, present wherever the `curl` package is. libzip (the AWS Lambda
+# packages; Debian has no libzip.a) is a C library too, but not part of `curl`: hosts need the
+# libzip4 package (on Lambda itself it travels in the package's lib/).
 #
 # The static archives take effect because they follow lithops on the link line and
 # `--as-needed` then drops the shared libraries nothing refers to any more. If a C++ archive is

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "core/protocol.hpp"
+#include "compute/aws_lambda/lambda_runtime.hpp"
 #include "compute/remote/agent_main.hpp"
 #include "worker/worker_main.hpp"
 
@@ -20,6 +21,13 @@ void init(int, char**) {
   // from under the thread still writing that worker's statuses, and a clean exit code would
   // become a SIGSEGV. The OS reclaims it all at exit anyway.
   OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+  if (std::getenv(detail::kLambdaRuntimeApiEnv) != nullptr && std::getenv(detail::kWorkerEnv) == nullptr &&
+      std::getenv(detail::kAgentEnv) == nullptr) {
+    // Started by Lambda as the function's `bootstrap`: serve invocations. Its workers are
+    // spawned from this same executable, as workers (kWorkerEnv set), so they come below.
+    g_worker = true;
+    detail::run_lambda_runtime();
+  }
   if (std::getenv(detail::kAgentEnv) != nullptr && std::getenv(detail::kWorkerEnv) == nullptr) {
     // Agent mode (a remote host): its workers are spawned from this same executable, as workers.
     ::unsetenv(detail::kAgentEnv);

@@ -55,6 +55,14 @@ class StorageRequestError : public StorageError {
   using StorageError::StorageError;
 };
 
+/// A compute backend's service refused or failed an operation of its own (creating a cloud
+/// function, its API answering an error after the retries). The message names the service's
+/// answer and, where a setting can fix it, the key.
+class BackendError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Where a failed call ran: carried by every per-call error.
 struct CallOrigin {
   std::string job_key;   ///< `<executor_id>-<job_id>`, e.g. `a1b2c3-0-M001`

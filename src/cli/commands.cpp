@@ -11,6 +11,8 @@
 
 #include "core/job_manifest.hpp"
 #include "lithops/lithops.hpp"
+#include "compute/backend_table.hpp"
+#include "compute/runtime_manager.hpp"
 #include "storage/storage_backend.hpp"
 
 namespace lithops::cli {
@@ -92,10 +94,22 @@ int show_config(const CommonOptions& opts, bool schema) {
 int clean(const CommonOptions& opts) {
   Config c = opts.load();
   auto storage = detail::make_storage(c);
-  auto keys = storage->list_keys(storage->bucket(), "lithops.jobs/");
-  storage->delete_prefix(storage->bucket(), "lithops.jobs/");
-  std::cout << fmt::format("Removed {} temporary objects from the {} storage (bucket '{}')\n", keys.size(),
-                           storage->name(), storage->bucket());
+  std::size_t n = 0;
+  // Jobs' data and what agents left (an agent killed mid-job leaves its heartbeat and inbox).
+  for (const char* prefix : {"lithops.jobs/", "lithops.agents/"}) {
+    n += storage->list_keys(storage->bucket(), prefix).size();
+    storage->delete_prefix(storage->bucket(), prefix);
+  }
+  std::cout << fmt::format("Removed {} temporary objects from the {} storage (bucket '{}')\n", n, storage->name(),
+                           storage->bucket());
+  // As Lithops' clean: with -b, also what the backend created (the functions of this namespace).
+  if (!opts.backend.empty()) {
+    const auto& row = detail::compute_backend(opts.backend);
+    if (row.runtimes) {
+      auto rm = row.runtimes(c);
+      std::cout << fmt::format("Removed {} runtimes from {}\n", rm->remove_all(), rm->where());
+    }
+  }
   return 0;
 }
 

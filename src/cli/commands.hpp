@@ -36,8 +36,10 @@ int storage_delete(const CommonOptions& opts, const std::string& bucket, const s
 int storage_list(const CommonOptions& opts, const std::string& bucket, const std::string& prefix);
 int storage_mkbucket(const CommonOptions& opts, const std::string& bucket);
 
-// `lithops runtime ...` (runtime_commands.cpp): runtimes published in the configured storage.
+// `lithops runtime ...` (runtime_commands.cpp): runtimes published in the configured storage, or
+// with -b a backend that keeps its own (aws_lambda), that backend's.
 int runtime_deploy(const CommonOptions& opts, const std::string& executable);
+int runtime_update(const CommonOptions& opts, const std::string& executable);
 int runtime_list(const CommonOptions& opts);
 int runtime_delete(const CommonOptions& opts, const std::vector<std::string>& build_ids, bool all);
 

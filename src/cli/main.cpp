@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
 
   // Lithops' runtime commands: here a runtime is a program built with lithops, published
   // under its build id for remote backends to fetch.
-  auto* runtime = app.add_subcommand("runtime", "Manage the runtimes (your executables) published in storage");
+  auto* runtime = app.add_subcommand(
+      "runtime", "Manage the runtimes (your executables) published in storage, or with -b aws_lambda its functions");
   runtime->require_subcommand(1);
   std::string r_executable;
   std::vector<std::string> r_ids;
@@ -76,6 +77,9 @@ int main(int argc, char** argv) {
   auto* deploy = runtime->add_subcommand("deploy", "Publish an executable built with lithops under its build id");
   add_common(*deploy, opts);
   deploy->add_option("executable", r_executable, "the program to publish")->check(CLI::ExistingFile);
+  auto* rupdate = runtime->add_subcommand("update", "Deploy an executable again, replacing the backend's copy");
+  add_common(*rupdate, opts);
+  rupdate->add_option("executable", r_executable, "the program to deploy")->check(CLI::ExistingFile);
   auto* rlist = runtime->add_subcommand("list", "List the published runtimes");
   add_common(*rlist, opts);
   auto* rdelete = runtime->add_subcommand("delete", "Delete published runtimes by build id");
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
     if (*list) return lithops::cli::storage_list(opts, s_bucket, s_prefix);
     if (*mkbucket) return lithops::cli::storage_mkbucket(opts, s_bucket);
     if (*deploy) return lithops::cli::runtime_deploy(opts, r_executable);
+    if (*rupdate) return lithops::cli::runtime_update(opts, r_executable);
     if (*rlist) return lithops::cli::runtime_list(opts);
     if (*rdelete) return lithops::cli::runtime_delete(opts, r_ids, r_all);
   } catch (const std::exception& e) {

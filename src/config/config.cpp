@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -161,6 +162,23 @@ Config Config::from_file(const std::string& path) {
   return from_yaml(text.str(), path);
 }
 
+namespace {
+nlohmann::json yaml_to_json(const YAML::Node& n) {
+  if (n.IsMap()) {
+    auto o = nlohmann::json::object();
+    for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+    return o;
+  }
+  if (n.IsSequence()) {
+    auto a = nlohmann::json::array();
+    for (const auto& item : n) a.push_back(yaml_to_json(item));
+    return a;
+  }
+  if (n.IsNull()) return nullptr;
+  return n.as<std::string>();  // scalars stay text: the key's reader knows their type
+}
+}  // namespace
+
 Config Config::from_yaml(std::string_view yaml, std::string_view origin) {
   Config cfg;
   YAML::Node root;
@@ -179,13 +197,15 @@ Config Config::from_yaml(std::string_view yaml, std::string_view origin) {
     for (const auto& kv : section.second) {
       std::string key = sname + "." + kv.first.as<std::string>();
       std::string value;
-      if (kv.second.IsSequence()) {
-        // A list (ssh.hosts) is kept as its items separated by commas.
-        for (const auto& item : kv.second) {
-          if (!item.IsScalar())
-            throw ConfigError(fmt::format("lithops config: {}: '{}' must be a list of single values", origin, key));
-          value += (value.empty() ? "" : ", ") + item.as<std::string>();
-        }
+      const bool flat_list = kv.second.IsSequence() &&
+                             std::all_of(kv.second.begin(), kv.second.end(), [](const YAML::Node& n) { return n.IsScalar(); });
+      if (flat_list) {
+        // A list of single values (ssh.hosts) is kept as its items separated by commas.
+        for (const auto& item : kv.second) value += (value.empty() ? "" : ", ") + item.as<std::string>();
+      } else if (kv.second.IsMap() || kv.second.IsSequence()) {
+        // A structured value (aws_lambda.env_vars, .vpc, .efs) is kept as JSON text, which is
+        // also how code sets it; the key's reader parses it.
+        value = yaml_to_json(kv.second).dump();
       } else if (kv.second.IsScalar()) {
         value = kv.second.as<std::string>();
       } else {

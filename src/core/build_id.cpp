@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -63,11 +64,28 @@ std::string hash_of_file(const std::string& path) {
 
 const std::string& self_executable() {
   static const std::string& path = *new std::string([] {
+    // Run through a carried loader (a Lambda package: `ld.so --library-path lib bin/prog`),
+    // /proc/self/exe is the loader; the package's bootstrap names the program itself.
+    if (const char* exe = std::getenv(kExecutableEnv); exe && *exe) return std::string(exe);
     char buf[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
   }());
   return path;
+}
+
+const std::vector<std::string>& self_launch_prefix() {
+  static const std::vector<std::string>& prefix = *new std::vector<std::string>([] {
+    std::vector<std::string> p;
+    const char* loader = std::getenv(kLoaderEnv);
+    const char* libs = std::getenv(kLibraryPathEnv);
+    if (loader && *loader) {
+      p.push_back(loader);
+      if (libs && *libs) p.insert(p.end(), {"--library-path", libs});
+    }
+    return p;
+  }());
+  return prefix;
 }
 
 const std::string& build_id() {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lithops::detail {
 
@@ -21,8 +22,18 @@ std::string gnu_build_id_in_notes(std::string_view notes, std::size_t align);
 /// file's bytes (read whole: only such rare binaries pay for it).
 std::string hash_of_file(const std::string& path);
 
+/// Set by a Lambda package's bootstrap, which runs the program through the glibc loader it
+/// carries: the program's path, the loader, and the loader's library directory.
+inline constexpr const char* kExecutableEnv = "LITHOPS_EXECUTABLE";
+inline constexpr const char* kLoaderEnv = "LITHOPS_LOADER";
+inline constexpr const char* kLibraryPathEnv = "LITHOPS_LIBRARY_PATH";
+
 /// Absolute path of the running executable (what workers are spawned from by default).
 const std::string& self_executable();
+
+/// What must come before the executable's path to start another copy of this program: the
+/// carried loader and its library path (see kLoaderEnv), or nothing.
+const std::vector<std::string>& self_launch_prefix();
 
 /// This machine's host name.
 const std::string& host_name();

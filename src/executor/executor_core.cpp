@@ -7,6 +7,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "compute/backend_table.hpp"
 #include "core/build_id.hpp"
 #include "executor/job_sinks.hpp"
 #include "executor/storage_monitor.hpp"
@@ -100,7 +101,10 @@ std::shared_ptr<BackendJob> ExecutorCore::make_backend_job(const JobRequest& req
   bj->chunksize = static_cast<std::uint32_t>(
       req.options.chunksize.value_or(static_cast<std::size_t>(config_.get_int("lithops.chunksize"))));
   bj->storage_transport = storage_transport_;
-  m.storage_config = worker_storage_config(config_);  // also for calls that use lithops::Storage
+  // Also for calls that use lithops::Storage. Workers that find their own credentials (a
+  // cloud function's role) get none in the manifest.
+  m.storage_config =
+      worker_storage_config(config_, !compute_backend(config_.get_string("lithops.backend")).workers_have_credentials);
   if (storage_transport_) {
     bj->sink = std::make_shared<StorageStatusSink>(storage_);
     std::weak_ptr<JobState> weak = state;

@@ -8,6 +8,7 @@
 #include <thread>
 #include <fmt/format.h>
 
+#include "compute/backend_table.hpp"
 #include "util/log.hpp"
 #include "worker/worker_main.hpp"
 
@@ -119,8 +120,8 @@ struct PoolCore::Impl {
 PoolCore::PoolCore(Context ctx, std::optional<std::size_t> processes, PoolSetup setup)
     : impl_(std::make_unique<Impl>()), setup_(std::move(setup)) {
   impl_->config = ctx.config();
-  if (processes && *processes > 0 && impl_->config.get_string("lithops.backend") == "localhost")
-    impl_->config.set("localhost.worker_processes", *processes);
+  const auto& size_key = ::lithops::detail::compute_backend(impl_->config.get_string("lithops.backend")).pool_size_key;
+  if (processes && *processes > 0 && !size_key.empty()) impl_->config.set(size_key, *processes);
   impl_->executor = std::make_unique<FunctionExecutor>(impl_->config);
   processes_ = impl_->executor->worker_count();
   impl_->callback_thread = std::thread([this] { impl_->run_callback_thread(); });

@@ -5,10 +5,9 @@
 
 #include "lithops/config.hpp"
 #include "lithops/errors.hpp"
-#include "storage/localhost/localhost_storage.hpp"
-#include "storage/redis/redis_storage.hpp"
+#include "config/declared.hpp"
+#include "storage/backend_table.hpp"
 #include "storage/retrying_storage.hpp"
-#include "storage/s3/s3_storage.hpp"
 
 namespace lithops::detail {
 
@@ -57,40 +56,35 @@ void StorageBackend::delete_prefix(const std::string& bucket, const std::string&
 
 const std::vector<std::string>& storage_backend_names() {
   static const std::vector<std::string> names = [] {
-    for (const auto& k : config_schema())
-      if (k.name == "lithops.storage") return k.choices;
-    return std::vector<std::string>{};
+    std::vector<std::string> out;
+    for (const auto& r : storage_backends()) out.push_back(r.name);
+    return out;
   }();
   return names;
 }
 
 std::unique_ptr<StorageBackend> make_storage(const Config& config, const std::string& name) {
   const auto attempts = static_cast<int>(config.get_int("lithops.storage_attempts"));
-  std::unique_ptr<StorageBackend> inner;
-  if (name == "localhost") {
-    inner = std::make_unique<LocalhostStorage>(config);
-  } else if (name == "redis") {
-    inner = std::make_unique<RedisStorage>(config);
-  } else if (is_s3_section(name)) {
-    inner = std::make_unique<S3Storage>(config, name);
-  } else {
-    throw ConfigError(fmt::format("lithops.storage: unknown storage backend '{}'; valid choices: {}", name,
-                                  fmt::join(storage_backend_names(), ", ")));
-  }
-  return std::make_unique<RetryingStorage>(std::move(inner), attempts);
+  return std::make_unique<RetryingStorage>(storage_backend(name).make(config), attempts);
 }
 
 std::unique_ptr<StorageBackend> make_storage(const Config& config) {
   return make_storage(config, config.get_string("lithops.storage"));
 }
 
-std::string worker_storage_config(const Config& config) {
+std::string worker_storage_config(const Config& config, bool with_credentials) {
   // Only what opening the same storage takes: `lithops.storage`, the retry budget and the
   // backend's own section.
   std::string name = config.get_string("lithops.storage");
+  Config c = config;
+  if (!with_credentials) {
+    // Emptied, not left out: the workers then find their own (a cloud function's role).
+    for (const char* k : {"access_key_id", "secret_access_key", "session_token", "password"})
+      if (declared(name + "." + k)) c.set(name + "." + k, "");
+  }
   return fmt::format("lithops:\n  storage: {}\n  storage_attempts: {}\n", name,
                      config.get_int("lithops.storage_attempts")) +
-         config.to_yaml_unmasked({name});
+         c.to_yaml_unmasked({name});
 }
 
 }  // namespace lithops::detail

@@ -114,8 +114,9 @@ std::unique_ptr<StorageBackend> make_storage(const Config& config);
 std::unique_ptr<StorageBackend> make_storage(const Config& config, const std::string& name);
 
 /// YAML of the keys a worker needs to open the same storage (`lithops.storage` and its
-/// section), credentials included: only ever sent to workers, never logged.
-std::string worker_storage_config(const Config& config);
+/// section). Credentials are included unless `with_credentials` is false (workers that find
+/// their own, as a cloud function has its role's): only ever sent to workers, never logged.
+std::string worker_storage_config(const Config& config, bool with_credentials = true);
 
 /// The storage backends `lithops.storage` accepts, in the schema's order.
 const std::vector<std::string>& storage_backend_names();

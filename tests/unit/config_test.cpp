@@ -188,8 +188,8 @@ TEST(Config, FromYamlRecordsTheGivenOrigin) {
 }
 
 TEST(Config, UnknownSectionNamesItAndListsTheValidSections) {
-  auto msg = config_error_of([] { Config::from_yaml("aws_lambda:\n  memory: 256\n"); });
-  EXPECT_THAT(msg, AllOf(HasSubstr("aws_lambda"), HasSubstr("lithops"), HasSubstr("localhost")));
+  auto msg = config_error_of([] { Config::from_yaml("code_engine:\n  runtime_memory: 256\n"); });
+  EXPECT_THAT(msg, AllOf(HasSubstr("code_engine"), HasSubstr("lithops"), HasSubstr("localhost"), HasSubstr("aws_lambda")));
 }
 
 TEST(Config, UnknownKeyNamesItAndListsTheValidKeys) {

@@ -129,7 +129,15 @@ void LocalhostBackend::loop() {
     }
     drain_incoming();
     check_timeouts();
-    dispatch();
+    bool past_deadline;
+    {
+      std::lock_guard lock(mu_);
+      past_deadline = deadline_ns_ > 0 && now_ns() >= deadline_ns_;
+    }
+    if (!past_deadline) dispatch();
+    running_.store(std::any_of(slots_.begin(), slots_.end(),
+                               [](auto& s) { return s && !s->inflight.empty() && s->proc->current_call() != kIdleSlot; }),
+                   std::memory_order_release);
     for (std::size_t i = 0; i < slots_.size(); ++i) update_interest(i);
     if (queue_.empty() && std::none_of(slots_.begin(), slots_.end(), [](auto& s) { return !s->inflight.empty(); })) {
       std::lock_guard lock(mu_);
@@ -300,13 +308,39 @@ void LocalhostBackend::handle_frame(Slot& s, std::string_view frame) {
   job->sink->on_outcomes(*job, outcomes, std::move(chunk), s.proc->pid(), s.host);
 }
 
+void LocalhostBackend::set_deadline(std::int64_t deadline_ns, std::string reason) {
+  {
+    std::lock_guard lock(mu_);
+    deadline_ns_ = deadline_ns;
+    deadline_reason_ = std::move(reason);
+  }
+  std::uint64_t one = 1;
+  (void)!::write(evfd_, &one, sizeof(one));
+}
+
+void LocalhostBackend::set_crash_note(std::string note) {
+  std::lock_guard lock(mu_);
+  crash_note_ = std::move(note);
+}
+
 void LocalhostBackend::check_timeouts() {
   const std::int64_t now = now_ns();
+  std::int64_t deadline;
+  {
+    std::lock_guard lock(mu_);
+    deadline = deadline_ns_;
+  }
+  const bool past_deadline = deadline > 0 && now >= deadline;
   for (auto& sp : slots_) {
     Slot& s = *sp;
     if (s.inflight.empty() || s.timed_out) continue;
     std::uint64_t cur = s.proc->current_call();  // acquire: the start time read next is this call's
     if (cur == kIdleSlot) continue;
+    if (past_deadline) {
+      s.timed_out = s.at_deadline = true;
+      s.proc->kill();
+      continue;
+    }
     auto it = jobs_.find(seq_of(cur));
     if (it == jobs_.end()) continue;
     double limit = it->second->manifest.execution_timeout;
@@ -361,11 +395,20 @@ void LocalhostBackend::on_worker_death(std::size_t i) {
     if (s.timed_out) {
       f.kind = FailureKind::timeout;
       f.type_name = "ExecutionTimeout";
-      f.message = fmt::format("exceeded execution_timeout of {:g} s and was killed", job->manifest.execution_timeout);
+      if (s.at_deadline) {
+        std::lock_guard lock(mu_);
+        f.message = deadline_reason_;
+      } else {
+        f.message = fmt::format("exceeded execution_timeout of {:g} s and was killed", job->manifest.execution_timeout);
+      }
     } else {
       f.kind = FailureKind::crash;
       f.type_name = "WorkerCrash";
       f.message = WorkerProcess::describe_status(status);
+      {
+        std::lock_guard lock(mu_);
+        if (!crash_note_.empty()) f.message += " " + crash_note_;
+      }
       f.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
       f.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }

@@ -17,9 +17,13 @@
 
 #include "compute/compute_backend.hpp"
 #include "compute/localhost/worker_process.hpp"
+#include "lithops/config.hpp"
 #include "util/fd_io.hpp"
 
 namespace lithops::detail {
+
+/// Declares the compute keys of the `localhost` section.
+void declare_localhost_compute_keys(std::vector<ConfigKey>& keys);
 
 class LocalhostBackend final : public ComputeBackend {
  public:
@@ -33,6 +37,14 @@ class LocalhostBackend final : public ComputeBackend {
   void shutdown() override;
   /// No call queued or running (an agent uses it to notice it is idle).
   bool idle() const noexcept { return idle_.load(std::memory_order_acquire); }
+  /// From `deadline_ns` (now_ns() clock) on, a running call is killed and fails with
+  /// ExecutionTimeoutError saying `reason`, and no call starts: a cloud function's invocation
+  /// ends then. Calls not started stay unreported (the client runs them elsewhere).
+  void set_deadline(std::int64_t deadline_ns, std::string reason);
+  /// Added to the message of every call whose worker crashed (e.g. the memory limit it ran under).
+  void set_crash_note(std::string note);
+  /// Some worker is inside a call (as of the I/O thread's last tick).
+  bool running() const noexcept { return running_.load(std::memory_order_acquire); }
 
  private:
   struct Pending {
@@ -53,6 +65,7 @@ class LocalhostBackend final : public ComputeBackend {
     std::unordered_set<std::uint32_t> known_jobs;
     std::string host;
     bool timed_out = false;
+    bool at_deadline = false;  // killed by set_deadline's deadline, not the call's own limit
     bool retiring = false;  // the worker said it exits by itself: not a death
     bool want_write = false;
   };
@@ -80,6 +93,10 @@ class LocalhostBackend final : public ComputeBackend {
   std::vector<std::uint32_t> released_;
   bool stop_ = false;
   std::atomic<bool> idle_{true};
+  std::int64_t deadline_ns_ = 0;  // under mu_; 0: none
+  std::string deadline_reason_;   // under mu_
+  std::string crash_note_;        // under mu_
+  std::atomic<bool> running_{false};
 
   // Owned by the I/O thread.
   std::vector<std::unique_ptr<Slot>> slots_;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/build_id.hpp"
 #include "lithops/errors.hpp"
 
 extern char** environ;
@@ -57,9 +58,14 @@ WorkerProcess::WorkerProcess(const std::string& executable) {
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-  std::string arg0 = executable;
-  char* argv[] = {arg0.data(), nullptr};
-  int rc = ::posix_spawn(&pid_, executable.c_str(), &actions, nullptr, argv, envp.data());
+  // The program itself, started the way this process was (through a carried loader, if so).
+  std::vector<std::string> args;
+  if (executable == self_executable()) args = self_launch_prefix();
+  args.push_back(executable);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int rc = ::posix_spawn(&pid_, args.front().c_str(), &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(sv[1]);
   ::close(memfd);

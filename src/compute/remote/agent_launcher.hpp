@@ -29,6 +29,12 @@ class AgentLauncher {
   virtual std::uint32_t workers(std::size_t i) const = 0;
   /// Start agents when the executor starts (SSH), or only when calls are queued (Slurm).
   virtual bool start_eagerly() const = 0;
+  /// Start only as many agents as the queued calls need (cloud functions: a place is a slot
+  /// of `max_workers`, not a machine), rather than every place as soon as work comes.
+  virtual bool start_on_demand() const { return false; }
+  /// Nothing but the agent itself reports its end (an asynchronous invocation): a clean exit
+  /// deletes its heartbeat, and an up agent whose heartbeat is gone has left.
+  virtual bool ends_by_heartbeat() const { return false; }
   /// Seconds an agent may take from start() to its first heartbeat (Slurm: while pending).
   virtual double start_timeout() const = 0;
   /// Hosts must be able to fetch the runtime from storage (a presigned URL), unless the

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -14,6 +15,7 @@
 #include "compute/localhost/localhost_backend.hpp"
 #include "compute/remote/agent_protocol.hpp"
 #include "core/build_id.hpp"
+#include "core/protocol.hpp"
 #include "executor/job_sinks.hpp"
 #include "lithops/config.hpp"
 #include "storage/shared_storage.hpp"
@@ -24,24 +26,31 @@ namespace lithops::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// The worker pool kills calls this long before the invocation's deadline, so that their
+// failures are written before Lambda freezes or kills the environment.
+constexpr std::int64_t kKillMarginNs = 1'500'000'000;
 
 class Agent {
  public:
-  explicit Agent(AgentSpec spec)
-      : spec_(std::move(spec)), storage_(shared_storage(spec_.storage_config)), backend_(pool_config()) {
+  Agent(AgentSpec spec, const AgentLimits& limits)
+      : spec_(std::move(spec)), limits_(limits), storage_(shared_storage(spec_.storage_config)), backend_(pool_config()) {
     beat_.agent_id = spec_.agent_id;
     beat_.host = host_name();
     beat_.pid = ::getpid();
     beat_.workers = static_cast<std::uint32_t>(backend_.worker_count());
     beat_.build_id = build_id();
+    if (limits_.deadline_ns > 0) backend_.set_deadline(limits_.deadline_ns - kKillMarginNs, limits_.deadline_reason);
+    if (!limits_.crash_note.empty()) backend_.set_crash_note(limits_.crash_note);
   }
 
-  [[noreturn]] void run() {
+  /// Serves until idle, told to stop, orphaned or near the deadline; returns why it stopped.
+  std::string run() {
     write_heartbeat();  // the client dispatches to an agent once it has seen its first beat
     std::thread beats([this] { heartbeat_loop(); });
     std::thread lifeline;
     if (spec_.watch_stdin) lifeline = std::thread([this] { watch_stdin(); });
     std::string reason = pull_loop();
+    if (limits_.deadline_ns > 0) finish_before_deadline();
     backend_.shutdown();  // stops the workers, even mid-call
     {
       std::lock_guard lock(mu_);
@@ -52,17 +61,36 @@ class Agent {
     cv_.notify_all();
     beats.join();
     try {
-      write_heartbeat();
+      if (spec_.delete_beat_on_exit)
+        storage_->delete_objects(storage_->bucket(), {AgentKeys::alive(spec_.pool, spec_.agent_id)});
+      else
+        write_heartbeat();
     } catch (const std::exception&) {
     }
     log_debug("agent {}: stopped ({})", spec_.agent_id, reason);
-    std::fflush(nullptr);
-    // Not exit(): this is the user's program, whose static objects were never set up for
-    // a run that skipped main's body. The stdin watcher may still block in read().
-    std::_Exit(0);
+    if (lifeline.joinable()) lifeline.detach();  // may block in read(): the process ends soon
+    return reason;
   }
 
  private:
+  // Work is taken until this long before the deadline: the calls taken last can still end,
+  // and the client has time to hand what the agent did not start to another invocation.
+  std::int64_t stop_margin_ns() const {
+    const double total = static_cast<double>(limits_.deadline_ns - started_ns_);
+    return std::clamp<std::int64_t>(static_cast<std::int64_t>(total * 0.1), 2'000'000'000, 20'000'000'000);
+  }
+
+  // Calls still running at the deadline (less a margin to report them) are killed by the
+  // worker pool, which reports them as ExecutionTimeoutError; waits for that, or for them to end.
+  void finish_before_deadline() {
+    while (backend_.running() && now_ns() < limits_.deadline_ns) {
+      std::unique_lock lock(mu_);
+      // Not a synchronisation by sleep: the state polled is another thread's, and nothing
+      // signals it; 10 ms is the precision the deadline needs.
+      cv_.wait_for(lock, std::chrono::milliseconds(10));
+    }
+  }
+
   Config pool_config() const {
     Config c;
     c.set("lithops.log_level", "WARNING");
@@ -83,6 +111,8 @@ class Agent {
         std::unique_lock lock(mu_);
         if (cv_.wait_for(lock, pause, [this] { return orphaned_; })) return "its client is gone (stdin closed)";
       }
+      if (limits_.deadline_ns > 0 && now_ns() >= limits_.deadline_ns - stop_margin_ns())
+        return "its invocation's deadline is near";
       std::vector<std::string> keys;
       try {
         keys = storage_->list_keys(storage_->bucket(), prefix, after);
@@ -220,6 +250,8 @@ class Agent {
   }
 
   AgentSpec spec_;
+  AgentLimits limits_;
+  std::int64_t started_ns_ = now_ns();
   std::shared_ptr<StorageBackend> storage_;
   LocalhostBackend backend_;
   std::map<std::string, std::shared_ptr<BackendJob>> jobs_;
@@ -243,12 +275,20 @@ std::string read_spec_line() {
 
 }  // namespace
 
+std::string run_agent(const AgentSpec& spec, const AgentLimits& limits) {
+  Agent agent(spec, limits);
+  return agent.run();
+}
+
 void run_agent_process() {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   try {
     AgentSpec spec = AgentSpec::from_json(read_spec_line());
-    Agent agent(std::move(spec));
-    agent.run();
+    run_agent(spec, AgentLimits{});
+    std::fflush(nullptr);
+    // Not exit(): this is the user's program, whose static objects were never set up for
+    // a run that skipped main's body. The stdin watcher may still block in read().
+    std::_Exit(0);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lithops agent on %s: %s\n", host_name().c_str(), e.what());
     std::fflush(nullptr);

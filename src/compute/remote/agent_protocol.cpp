@@ -22,7 +22,9 @@ std::string AgentSpec::to_json() const {
                       {"idle_timeout", idle_timeout},
                       {"heartbeat_interval", heartbeat_interval},
                       {"poll_interval", poll_interval},
-                      {"watch_stdin", watch_stdin}};
+                      {"watch_stdin", watch_stdin},
+                      {"build_id", build_id},
+                      {"delete_beat_on_exit", delete_beat_on_exit}};
   return j.dump();  // one line: it travels as a line on stdin or in a here-document
 }
 
@@ -38,6 +40,8 @@ AgentSpec AgentSpec::from_json(const std::string& text) {
     s.heartbeat_interval = j.at("heartbeat_interval").get<double>();
     s.poll_interval = j.at("poll_interval").get<double>();
     s.watch_stdin = j.at("watch_stdin").get<bool>();
+    s.build_id = j.value("build_id", std::string());
+    s.delete_beat_on_exit = j.value("delete_beat_on_exit", false);
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("lithops agent: bad start specification: ") + e.what());

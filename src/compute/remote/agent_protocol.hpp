@@ -27,6 +27,12 @@ struct AgentSpec {
   double heartbeat_interval = 2;
   double poll_interval = 0.05; ///< longest pause between inbox listings
   bool watch_stdin = false;    ///< exit when stdin closes (the ssh session is the lifeline)
+  /// The build that must run it (a cloud function checks it before it serves); empty: any.
+  std::string build_id;
+  /// On a clean exit, delete the heartbeat instead of writing a last one: the client learns
+  /// that the agent left from the listing it makes anyway (cloud functions, whose end nothing
+  /// else reports).
+  bool delete_beat_on_exit = false;
 
   std::string to_json() const;
   static AgentSpec from_json(const std::string& text);  // @throws lithops::Error

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "core/build_id.hpp"
@@ -47,7 +48,7 @@ RemoteBackend::RemoteBackend(const Config& config, std::shared_ptr<StorageBacken
       launcher_(std::move(launcher)),
       opt_(std::move(options)),
       pool_(new_pool_id()),
-      storage_config_(worker_storage_config(config)) {
+      storage_config_(worker_storage_config(config, !opt_.workers_have_credentials)) {
   agents_.resize(launcher_->places());
   agent_workers_.resize(agents_.size());
   for (std::size_t i = 0; i < agents_.size(); ++i) {
@@ -181,17 +182,52 @@ BootstrapPlan RemoteBackend::plan_for_start() {
 
 void RemoteBackend::ensure_agents() {
   const std::int64_t now = now_ns();
-  for (auto& a : agents_) {
-    if (a.phase != Phase::down || a.dead || now < a.next_start_ns) continue;
-    // Eager launchers start every place with the executor; after that, as for the others, an
-    // agent that left (idle) is started again only when there is work for it.
-    if (!queue_.empty() || (launcher_->start_eagerly() && a.gen < 0)) start_agent(a);
+  if (launcher_->start_on_demand()) {
+    start_for_demand(now);
+  } else {
+    for (auto& a : agents_) {
+      if (a.phase != Phase::down || a.dead || now < a.next_start_ns) continue;
+      // Eager launchers start every place with the executor; after that, as for the others, an
+      // agent that left (idle) is started again only when there is work for it.
+      if (!queue_.empty() || (launcher_->start_eagerly() && a.gen < 0)) start_agent(a);
+    }
   }
-  if (!queue_.empty() && std::all_of(agents_.begin(), agents_.end(), [](const Agent& a) { return a.dead; })) {
-    std::string why;
+  if (queue_.empty()) return;
+  // Nothing can take the queued calls: every place was given up (on demand: no agent is up or
+  // on its way, and the last starts failed for good).
+  const bool all_dead = std::all_of(agents_.begin(), agents_.end(), [](const Agent& a) { return a.dead; });
+  const bool none_alive = std::none_of(agents_.begin(), agents_.end(), [](const Agent& a) {
+    return a.phase != Phase::down || (!a.dead && a.failed_starts > 0);
+  });
+  const bool any_dead = std::any_of(agents_.begin(), agents_.end(), [](const Agent& a) { return a.dead; });
+  if (all_dead || (launcher_->start_on_demand() && none_alive && any_dead)) {
+    // One line per distinct reason: a thousand function slots fail for one cause.
+    std::map<std::string, std::vector<std::string>> by_reason;
     for (const auto& a : agents_)
-      why += fmt::format("{}{}: {}", why.empty() ? "" : "; ", launcher_->place_name(a.place), a.last_error);
+      if (a.dead) by_reason[a.last_error].push_back(launcher_->place_name(a.place));
+    std::string why;
+    for (const auto& [reason, places] : by_reason)
+      why += fmt::format("{}{}{}: {}", why.empty() ? "" : "; ", places.front(),
+                         places.size() > 1 ? fmt::format(" and {} more", places.size() - 1) : "", reason);
     fail_queue(fmt::format("no {} agent could be started ({})", name_, why));
+  }
+}
+
+void RemoteBackend::start_for_demand(std::int64_t now) {
+  // As many agents as the outstanding calls need, counting those up or on their way.
+  std::size_t outstanding = queued_calls_, active = 0;
+  for (const auto& a : agents_) {
+    if (a.phase == Phase::down) continue;
+    ++active;
+    for (const auto& t : a.tasks) outstanding += t.task.count - t.done;
+  }
+  const std::size_t per_agent = std::max<std::uint32_t>(1, launcher_->workers(0));
+  std::size_t want = (outstanding + per_agent - 1) / per_agent;
+  for (auto& a : agents_) {
+    if (active >= want) break;
+    if (a.phase != Phase::down || a.dead || now < a.next_start_ns) continue;
+    start_agent(a);
+    ++active;
   }
 }
 
@@ -296,6 +332,10 @@ void RemoteBackend::check_heartbeats() {
           a.beat_etag.clear();  // read it again next time
         }
       }
+    } else if (it == by_id.end() && a.phase == Phase::up && launcher_->ends_by_heartbeat()) {
+      // Its heartbeat was deleted: the agent left cleanly (idle, or its invocation's deadline
+      // was near). Calls it held that are not final run elsewhere, as after any clean exit.
+      on_agent_ended(a, AgentLauncher::Status{true, true, true, "it left (idle, or near its deadline)"});
     } else if (a.phase == Phase::up && seconds_since(a.beat_seen_ns) > opt_.heartbeat_timeout) {
       launcher_->stop(a.place);
       on_agent_ended(a, AgentLauncher::Status{true, false, true,

@@ -15,6 +15,7 @@
 
 #include "compute/compute_backend.hpp"
 #include "compute/remote/agent_launcher.hpp"
+#include "lithops/config.hpp"
 
 namespace lithops::detail {
 
@@ -26,7 +27,17 @@ struct RemoteOptions {
   double poll_interval = 0.05;
   std::string cache_dir;     ///< runtime cache on the hosts
   std::string runtime_path;  ///< an executable already on the hosts (no shipping)
+  /// The agents find storage credentials where they run: none travel in their start spec.
+  bool workers_have_credentials = false;
 };
+
+/// Declares the keys every agent-based backend shares, in section `s` (`place`: "hosts", "nodes"
+/// ... for the docs; `shipping`: whether the program is shipped to the places, with `runtime`
+/// and `cache_dir` keys).
+void declare_agent_keys(std::vector<ConfigKey>& keys, const std::string& s, const std::string& place,
+                        const std::string& idle_default, bool shipping);
+/// The agent keys of section `s`, read back.
+RemoteOptions remote_options(const Config& c, const std::string& s);
 
 class RemoteBackend final : public ComputeBackend {
  public:
@@ -75,6 +86,7 @@ class RemoteBackend final : public ComputeBackend {
   void drain_incoming();
   void ensure_agents();
   void start_agent(Agent& a);
+  void start_for_demand(std::int64_t now);
   void poll_launcher();
   void check_heartbeats();
   void on_agent_ended(Agent& a, const AgentLauncher::Status& st);

@@ -10,11 +10,12 @@
 
 #include "compute/remote/agent_launcher.hpp"
 
-namespace lithops {
-class Config;
-}
+#include "lithops/config.hpp"
 
 namespace lithops::detail {
+
+/// Declares the keys of its configuration section.
+void declare_slurm_keys(std::vector<ConfigKey>& keys);
 
 class SlurmLauncher final : public AgentLauncher {
  public:

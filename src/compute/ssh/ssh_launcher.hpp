@@ -12,11 +12,12 @@
 #include "compute/remote/agent_launcher.hpp"
 #include "util/subprocess.hpp"
 
-namespace lithops {
-class Config;
-}
+#include "lithops/config.hpp"
 
 namespace lithops::detail {
+
+/// Declares the keys of its configuration section.
+void declare_ssh_keys(std::vector<ConfigKey>& keys);
 
 struct SshHost {
   std::string user;

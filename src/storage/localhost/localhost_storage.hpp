@@ -1,8 +1,14 @@
 #pragma once
 // Localhost storage: `<localhost.storage_dir>/<bucket>/<key>` on the local file system.
+#include <vector>
+
+#include "lithops/config.hpp"
 #include "storage/storage_backend.hpp"
 
 namespace lithops::detail {
+
+/// Declares the keys of its configuration section.
+void declare_localhost_storage_keys(std::vector<ConfigKey>& keys);
 
 class LocalhostStorage final : public StorageBackend {
  public:

@@ -4,9 +4,15 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
+#include "lithops/config.hpp"
 #include "storage/storage_backend.hpp"
 
 namespace lithops::detail {
+
+/// Declares the keys of its configuration section.
+void declare_redis_keys(std::vector<ConfigKey>& keys);
 
 /// Thread-safe: every method may be called from many threads at once (a pool of connections).
 class RedisStorage final : public StorageBackend {

@@ -9,6 +9,9 @@
 
 #include "lithops/config.hpp"
 #include "lithops/errors.hpp"
+#include "cloud/aws/aws_config.hpp"
+#include "cloud/aws/credentials.hpp"
+#include "storage/backend_table.hpp"
 #include "storage/retrying_storage.hpp"
 #include "storage/s3/s3_client.hpp"
 #include "storage/s3/s3_presign.hpp"
@@ -92,7 +95,9 @@ void require_key(const char* what, const std::string& bucket, const std::string&
 }  // namespace
 
 bool is_s3_section(const std::string& name) {
-  return name == "aws_s3" || name == "minio" || name == "ceph" || name == "ibm_cos";
+  for (const auto& r : storage_backends())
+    if (r.name == name) return r.s3;
+  return false;
 }
 
 struct S3Storage::Impl {
@@ -147,7 +152,13 @@ S3Storage::S3Storage(const Config& config, const std::string& section) : impl_(s
   auto str = [&](const char* k) { return config.get_string(key(k)); };
   auto& im = *impl_;
   im.section = section;
+  // AWS's own section finds what it lacks where every AWS tool does (the `aws` section, the
+  // AWS_* variables, the ~/.aws profiles, a Lambda function's role); the other S3 services only
+  // in the standard variables and profiles, never in the `aws` section.
+  aws::ChainInputs chain = aws::chain_inputs(config, section);
+  if (section != "aws_s3") chain.aws = aws::SectionValues{.name = "aws"};
   im.region = str("region");
+  if (im.region.empty() && section == "aws_s3") im.region = aws::resolve_region(chain).name;
   if (im.region.empty()) throw ConfigError(key("region") + ": required (the region requests are signed for)");
 
   s3::ClientSettings s;
@@ -164,11 +175,10 @@ S3Storage::S3Storage(const Config& config, const std::string& section) : impl_(s
   s.authority = ep.authority;
   s.base_path = ep.base_path;
 
-  s.access_key_id = str("access_key_id");
-  if (s.access_key_id.empty()) throw ConfigError(key("access_key_id") + ": required");
-  s.secret_access_key = str("secret_access_key");
-  if (s.secret_access_key.empty()) throw ConfigError(key("secret_access_key") + ": required");
-  s.session_token = str("session_token");
+  const aws::Credentials creds = aws::resolve_credentials(chain);
+  s.access_key_id = creds.access_key_id;
+  s.secret_access_key = creds.secret_access_key;
+  s.session_token = creds.session_token;
 
   const std::string style = str("addressing_style");
   if (style == "auto") s.virtual_addressing = (section == "aws_s3" || section == "ibm_cos") && !custom_endpoint;

@@ -4,13 +4,19 @@
 // libcurl does the HTTP and the SigV4 signing; pugixml reads the XML answers.
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "lithops/config.hpp"
 
 #include "storage/storage_backend.hpp"
 
 namespace lithops::detail {
 
-/// True for the configuration sections this backend serves.
+/// True for the configuration sections this backend serves (the S3 rows of the storage table).
 bool is_s3_section(const std::string& name);
+/// Declares the keys of the S3 section `section` (the same keys for every S3 service).
+void declare_s3_keys(std::vector<ConfigKey>& keys, const std::string& section, const std::string& what,
+                     const std::string& default_region);
 
 class S3Storage final : public StorageBackend {
  public:

@@ -1,0 +1,45 @@
+#pragma once
+// The compute backends, one row each: the only place that knows them by name. The schema's
+// choices for `lithops.backend` and each backend's configuration section, the factory, the
+// error messages, the CLI and the tests all read this table, so a new backend is its own
+// folder plus one row in backend_table.cpp.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lithops/config.hpp"
+
+namespace lithops::detail {
+
+class ComputeBackend;
+class StorageBackend;
+class RuntimeManager;
+
+struct ComputeBackendRow {
+  std::string name;         ///< the value of `lithops.backend`, and the name of its section
+  std::string description;  ///< one line, for the schema's documentation of `lithops.backend`
+  /// Runs calls on other machines: calls always travel through storage, and that storage must
+  /// be reachable from there (not the localhost directory).
+  bool remote = false;
+  /// Its workers find storage credentials where they run (a cloud function's role), so none
+  /// travel in an invocation payload or a job manifest.
+  bool workers_have_credentials = false;
+  /// The key a multiprocessing Pool(processes) sets to size the backend; empty: none (remote
+  /// hosts size themselves from their own configuration).
+  std::string pool_size_key;
+  /// Declares the keys of its configuration section(s).
+  std::function<void(std::vector<ConfigKey>&)> declare_keys;
+  std::function<std::unique_ptr<ComputeBackend>(const Config&, std::shared_ptr<StorageBackend>)> make;
+  /// Runtimes the backend keeps itself (cloud functions); null: it runs those in storage.
+  std::function<std::unique_ptr<RuntimeManager>(const Config&)> runtimes = nullptr;
+};
+
+/// Every compute backend, in the order the schema lists them.
+const std::vector<ComputeBackendRow>& compute_backends();
+/// The row of `name`. @throws ConfigError naming `lithops.backend` and the valid choices
+const ComputeBackendRow& compute_backend(std::string_view name);
+std::vector<std::string> compute_backend_names();
+
+}  // namespace lithops::detail
