@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything Lithops C++ needs to build and test, from Debian's packages only.
+# Installs everything Lithops C++ needs to build and test, from Debian's packages (and, with
+# --servers, the AWS test servers from PyPI and the Go module proxy).
 # Idempotent: a second run installs nothing new. Needs root (as on the CI machine).
 # `--servers` also installs the servers the test suite runs against (Redis, Ceph RGW, sshd in
 # network namespaces, a local Slurm cluster with munge) and the tools their scripts use.
@@ -24,4 +25,10 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
     --no-install-recommends "${missing[@]}"
+fi
+# The AWS test servers, from the registries (not Debian): AWS's Lambda Runtime Interface
+# Emulator (Go module proxy) and the moto AWS server (PyPI, in its own virtual environment),
+# plus Debian's nginx in front of them. See tests/servers/AWS-NOTES.md.
+if [ "${1:-}" = "--servers" ]; then
+  bash "$(dirname "$0")/../tests/servers/aws-tools.sh"
 fi

@@ -165,6 +165,12 @@ int throw_int(int x);
 int fail_on(int x, int bad);
 int crash_on(int x, int bad, std::string how);
 int sleep_on(int x, int slow, double seconds);
+/// Sleeps `seconds`, then returns x.
+int nap(int x, double seconds);
+/// The pid of the process that started this call's worker (an agent, or a Lambda runtime).
+int parent_pid(int x);
+/// The value of environment variable `name` in the call's worker ("" if unset).
+std::string env_of(std::string name);
 /// Appends a line to `<dir>/run-<x>` (counting its runs), then crashes if `x == bad`.
 int count_then_crash_on(int x, int bad, std::string dir);
 /// How many times count_then_crash_on ran for `x`.

@@ -113,6 +113,18 @@ int sleep_on(int x, int slow, double seconds) {
   return x;
 }
 
+int nap(int x, double seconds) {
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  return x;
+}
+
+int parent_pid(int) { return static_cast<int>(::getppid()); }
+
+std::string env_of(std::string name) {
+  const char* v = std::getenv(name.c_str());
+  return v ? v : "";
+}
+
 int count_then_crash_on(int x, int bad, std::string dir) {
   std::ofstream(dir + "/run-" + std::to_string(x), std::ios::app) << "ran\n";
   if (x == bad) crash("segv");

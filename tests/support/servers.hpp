@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <unistd.h>
 
@@ -75,6 +76,41 @@ inline Config with_backend(Config c, const std::string& backend, int workers) {
     c.set("slurm.output", servers_dir() + "/slurm/pilot-%j.out");
     c.set("slurm.cache_dir", cache);
   }
+  return c;
+}
+
+/// The moto AWS server of up.sh (moto-up.sh): signatures checked with this IAM user's keys.
+struct Moto {
+  std::string endpoint;  ///< http://127.0.0.1:5000
+  std::string access_key_id, secret_access_key;
+  std::string role_arn;  ///< an IAM role Lambda may assume
+};
+
+inline Moto moto() {
+  Moto m;
+  const std::string dir = servers_dir() + "/moto";
+  std::ifstream creds(dir + "/credentials");
+  for (std::string line; std::getline(creds, line);) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+    if (k == "AWS_ACCESS_KEY_ID") m.access_key_id = v;
+    if (k == "AWS_SECRET_ACCESS_KEY") m.secret_access_key = v;
+    if (k == "AWS_ENDPOINT_URL") m.endpoint = v;
+  }
+  std::ifstream(dir + "/role_arn") >> m.role_arn;
+  return m;
+}
+
+/// `c` with `aws_s3` storage on moto's S3, data in `bucket` (created if missing).
+inline Config with_moto_storage(Config c, const std::string& bucket) {
+  const Moto m = moto();
+  c.set("lithops.storage", "aws_s3");
+  c.set("aws_s3.endpoint", m.endpoint);
+  c.set("aws_s3.region", "us-east-1");
+  c.set("aws_s3.access_key_id", m.access_key_id);
+  c.set("aws_s3.secret_access_key", m.secret_access_key);
+  c.set("aws_s3.storage_bucket", bucket);
   return c;
 }
 

@@ -23,9 +23,13 @@
 #include "compute/aws_lambda/package.hpp"
 #include "lithops/errors.hpp"
 #include "util/subprocess.hpp"
+#include "zip_support.hpp"
 
 using namespace lithops::detail::lambda;
 using lithops::detail::run_command;
+using lithops::testing::Entry;
+using lithops::testing::extract;
+using lithops::testing::unzip;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -44,53 +48,6 @@ const std::string kSystemLibc = "/lib/x86_64-linux-gnu/libc.so.6";
 const std::string kLoaderName = "ld-linux-aarch64.so.1";
 const std::string kSystemLibc = "/lib/aarch64-linux-gnu/libc.so.6";
 #endif
-
-struct Entry {
-  std::string data;
-  std::uint32_t mode = 0;  // unix mode from the external attributes
-  std::uint8_t opsys = 0;
-  std::uint16_t method = 0;
-};
-
-std::map<std::string, Entry> unzip(const std::string& bytes) {
-  zip_error_t err;
-  zip_error_init(&err);
-  zip_source_t* src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &err);
-  zip_t* z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &err);
-  if (!z) {
-    zip_source_free(src);
-    ADD_FAILURE() << "not a zip: " << zip_error_strerror(&err);
-    return {};
-  }
-  std::map<std::string, Entry> out;
-  for (zip_int64_t i = 0; i < zip_get_num_entries(z, 0); ++i) {
-    auto idx = static_cast<zip_uint64_t>(i);
-    zip_stat_t st;
-    zip_stat_index(z, idx, 0, &st);
-    Entry e;
-    e.method = st.comp_method;
-    zip_uint32_t attr = 0;
-    zip_file_get_external_attributes(z, idx, 0, &e.opsys, &attr);
-    e.mode = attr >> 16;
-    e.data.resize(st.size);
-    zip_file_t* f = zip_fopen_index(z, idx, 0);
-    EXPECT_EQ(zip_fread(f, e.data.data(), st.size), static_cast<zip_int64_t>(st.size));
-    zip_fclose(f);
-    out[st.name] = std::move(e);
-  }
-  zip_discard(z);
-  return out;
-}
-
-// Writes the entries under `dir` with their modes, as Lambda unpacks the zip into /var/task.
-void extract(const std::map<std::string, Entry>& entries, const fs::path& dir) {
-  for (const auto& [name, e] : entries) {
-    fs::path p = dir / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << e.data;
-    fs::permissions(p, static_cast<fs::perms>(e.mode & 0777));
-  }
-}
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

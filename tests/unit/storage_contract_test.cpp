@@ -73,6 +73,15 @@ struct StorageFixture<ConfiguredS3> {
   }
 };
 
+// moto's S3: a second, independent S3 implementation (signatures checked), through make_storage.
+struct MotoS3 {};
+template <>
+struct StorageFixture<MotoS3> {
+  static std::unique_ptr<StorageBackend> make() {
+    return fresh(lithops::testing::with_moto_storage({}, lithops::testing::unique_bucket("moto")), true);
+  }
+};
+
 struct ConfiguredRedis {};
 template <>
 struct StorageFixture<ConfiguredRedis> {
@@ -129,7 +138,7 @@ class StorageContract : public ::testing::Test {
 };
 
 using Backends = ::testing::Types<lithops::detail::LocalhostStorage, ConfiguredLocalhost, lithops::detail::S3Storage,
-                                  ConfiguredS3, lithops::detail::RedisStorage, ConfiguredRedis>;
+                                  ConfiguredS3, MotoS3, lithops::detail::RedisStorage, ConfiguredRedis>;
 
 // Readable test names: StorageContract/S3.PutThenGet...
 struct BackendNames {
@@ -139,6 +148,7 @@ struct BackendNames {
     if constexpr (std::is_same_v<T, ConfiguredLocalhost>) return "ConfiguredLocalhost";
     if constexpr (std::is_same_v<T, lithops::detail::S3Storage>) return "S3";
     if constexpr (std::is_same_v<T, ConfiguredS3>) return "ConfiguredS3";
+    if constexpr (std::is_same_v<T, MotoS3>) return "MotoS3";
     if constexpr (std::is_same_v<T, lithops::detail::RedisStorage>) return "Redis";
     if constexpr (std::is_same_v<T, ConfiguredRedis>) return "ConfiguredRedis";
     return "?";

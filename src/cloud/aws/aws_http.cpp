@@ -145,6 +145,12 @@ bool transient(const HttpResponse& r) {
          r.error_type == "ThrottlingException";
 }
 
+bool function_failed(const HttpResponse& r) {
+  if (!r.function_error.empty()) return true;
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  return j.is_object() && j.contains("errorType");
+}
+
 std::string describe(const HttpResponse& r) {
   if (r.status == 0) return "no answer (" + r.curl_error + ")";
   std::string message;

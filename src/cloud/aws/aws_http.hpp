@@ -70,6 +70,10 @@ HttpResponse send(const ServiceEndpoint& endpoint, const std::string& method, co
 /// error (5xx), or a request that never left.
 bool transient(const HttpResponse& r);
 
+/// The answer is the function's own failure (a body with `errorType`, as Lambda and its
+/// emulator report a runtime that failed), not the service's: sending again would run it again.
+bool function_failed(const HttpResponse& r);
+
 /// "HTTP 403 AccessDeniedException: <message>" for messages; never contains a credential.
 std::string describe(const HttpResponse& r);
 

@@ -19,6 +19,15 @@ DeployResult deploy(const Api& api, const std::string& executable, bool update) 
 }
 
 DeployResult deploy_build(const Api& api, const std::string& executable, const std::string& build, bool update) {
+  // A binary for another instruction set would fail in every environment with an exec format
+  // error: refuse it here, before any function exists.
+  const std::string arch = arch_of_file(executable);
+  const std::string want = api.settings().architecture == "arm64" ? "aarch64" : "x86_64";
+  if (!arch.empty() && arch != want)
+    throw ConfigError(fmt::format("aws_lambda.architecture is {} but {} is built for {}: set it to {}, or build the "
+                                  "program for {}",
+                                  api.settings().architecture, executable, arch,
+                                  arch == "aarch64" ? "arm64" : arch, want));
   DeployResult out;
   out.build_id = build;
   out.function_name = api.settings().function_name(out.build_id);

@@ -126,7 +126,7 @@ void Invoker::loop() {
       idle_handles.push_back(h);
       c->handle = nullptr;
       const double waited = std::chrono::duration<double>(Clock::now() - c->first_try).count();
-      if (aws::transient(r.response) && waited < give_up_after_s_) {
+      if (aws::transient(r.response) && !aws::function_failed(r.response) && waited < give_up_after_s_) {
         ++retried_;
         const double cap = std::min(kMaxBackoffS, kFirstBackoffS * (1 << std::min(c->attempts - 1, 16)));
         const double pause = std::uniform_real_distribution<double>(0, cap)(rng);

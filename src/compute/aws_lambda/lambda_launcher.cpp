@@ -42,6 +42,14 @@ std::string function_error_reason(const lambda::Settings& s, const aws::HttpResp
   return why;
 }
 
+// A synchronous answer (an emulator runs invocations inline) whose body is the runtime's own
+// response: the agent served and left.
+bool returned_cleanly(const aws::HttpResponse& r) {
+  if (!r.ok() || !r.function_error.empty()) return false;
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  return j.is_object() && j.contains("stopped");
+}
+
 }  // namespace
 
 LambdaLauncher::LambdaLauncher(const Config& config)
@@ -133,9 +141,11 @@ void LambdaLauncher::send(const std::shared_ptr<Invocation>& inv) {
       st = Status{true, false, true, "the executor stopped", false};
     } else if (resp.status == 202) {
       st.started = true;  // queued by Lambda: its end shows in the heartbeats
-    } else if (resp.ok() && resp.function_error.empty()) {
+    } else if (returned_cleanly(resp)) {
       st = Status{true, true, true, "its invocation returned", false};  // an emulator runs it inline
-    } else if (resp.ok()) {
+    } else if (resp.ok() || aws::function_failed(resp)) {
+      // The function ran and failed: timed out, killed, or its runtime reported an error
+      // (the emulator answers 200 or 502 for these, with no X-Amz-Function-Error header).
       st = Status{true, false, true, function_error_reason(settings_, resp), false};
     } else if (resp.status == 0 && !resp.not_sent) {
       // It may have started: count it as lost, so its calls run elsewhere.

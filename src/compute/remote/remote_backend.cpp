@@ -350,7 +350,9 @@ void RemoteBackend::on_agent_ended(Agent& a, const AgentLauncher::Status& st) {
     a.last_error = st.reason;
     if (!st.started || ++a.failed_starts >= kMaxFailedStarts) {
       a.dead = true;
-      log_warn("{}: giving up on {}: {}", name_, place, st.reason);
+      // Once per reason: a thousand function slots give up for one cause.
+      if (st.reason != last_give_up_) log_warn("{}: giving up on {}: {}", name_, place, st.reason);
+      last_give_up_ = st.reason;
     } else {
       a.next_start_ns = now_ns() + kRestartBackoffNs * (1 << (a.failed_starts - 1));
       log_warn("{}: the agent on {} failed to start ({}); retrying", name_, place, st.reason);

@@ -121,6 +121,7 @@ class RemoteBackend final : public ComputeBackend {
   std::size_t queued_calls_ = 0;
   std::unordered_map<std::uint32_t, std::shared_ptr<BackendJob>> jobs_;
   std::int64_t last_beat_check_ns_ = 0;
+  std::string last_give_up_;  // the reason last logged for a place given up
   std::thread thread_;
 };
 

@@ -2,7 +2,9 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <strings.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -241,6 +243,13 @@ Response Client::send(const Request& r) const {
   // empty header it then does not send. The round trip it costs is what boto3 pays too, and it
   // lets a refused upload end before the body is sent.
   for (const auto& line : r.headers) add(line);
+  // curl's default for a body is a form content type, which some servers (moto) take as a form
+  // and store nothing of; S3 objects are bytes.
+  const bool has_type = std::any_of(r.headers.begin(), r.headers.end(), [](const std::string& h) {
+    return h.size() > 13 && strncasecmp(h.c_str(), "content-type:", 13) == 0;
+  });
+  if (!has_type && (std::string_view(r.method) == "PUT" || std::string_view(r.method) == "POST"))
+    add("Content-Type: application/octet-stream");
 
   CURL* h = pool_->take();
   struct Give {
