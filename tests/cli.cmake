@@ -32,3 +32,9 @@ foreach(backend localhost ceph redis)
   set_tests_properties(cli.runtime.${backend} PROPERTIES TIMEOUT 120 LABELS cli PASS_REGULAR_EXPRESSION "all good"
     FIXTURES_REQUIRED servers)
 endforeach()
+
+# `lithops runtime|clean -b aws_lambda` against moto (its credentials are made when it starts).
+add_test(NAME cli.lambda COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_lambda.sh $<TARGET_FILE:lithops_cli>
+  ${CMAKE_BINARY_DIR}/servers ${LITHOPS_TEST_TMP}/cli/lambda)
+set_tests_properties(cli.lambda PROPERTIES TIMEOUT 180 LABELS cli PASS_REGULAR_EXPRESSION "all good"
+  FIXTURES_REQUIRED servers)

@@ -67,6 +67,9 @@ front() {
     listen 127.0.0.1:$1;
     access_log $D/nginx/$log fleet;
     location = /lithops-fleet-health { return 200 "ok\n"; }
+    # A function that accepts every invocation at once, as Lambda answers an Event invocation
+    # (202, empty body), and runs nothing: the invocation-rate benchmark's endpoint.
+    location = /2015-03-31/functions/lithops-bench-sink/invocations { return 202; }
     # Invoke of any function name (or URL-encoded ARN): to an idle RIE
     location ~ ^/2015-03-31/functions/[^/]+/invocations\$ {
       $lam
