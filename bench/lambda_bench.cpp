@@ -131,7 +131,7 @@ void bench_invoke() {
   const std::string payload = R"({"pool":"bench","agent_id":"0-0","storage_config":"","workers":1})";
   std::vector<double> rates, cpu_per_1000;
   for (int r = 0; r < g_rounds; ++r) {
-    lithops::detail::lambda::Invoker invoker(ep, "lithops-bench-sink", 64, 30);
+    lithops::detail::lambda::Invoker invoker(ep, "lithops-bench-sink", 64, 30, 30);
     std::mutex mu;
     std::condition_variable cv;
     int done = 0, accepted = 0;

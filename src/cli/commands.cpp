@@ -96,19 +96,20 @@ int clean(const CommonOptions& opts) {
   auto storage = detail::make_storage(c);
   std::size_t n = 0;
   // Jobs' data and what agents left (an agent killed mid-job leaves its heartbeat and inbox).
-  for (const char* prefix : {"lithops.jobs/", "lithops.agents/"}) {
-    n += storage->list_keys(storage->bucket(), prefix).size();
-    storage->delete_prefix(storage->bucket(), prefix);
+  try {
+    for (const char* prefix : {"lithops.jobs/", "lithops.agents/"}) {
+      n += storage->list_keys(storage->bucket(), prefix).size();
+      storage->delete_prefix(storage->bucket(), prefix);
+    }
+  } catch (const NoSuchBucketError&) {  // nothing ever ran with this storage: nothing to remove
   }
   std::cout << fmt::format("Removed {} temporary objects from the {} storage (bucket '{}')\n", n, storage->name(),
                            storage->bucket());
-  // As Lithops' clean: with -b, also what the backend created (the functions of this namespace).
-  if (!opts.backend.empty()) {
-    const auto& row = detail::compute_backend(opts.backend);
-    if (row.runtimes) {
-      auto rm = row.runtimes(c);
-      std::cout << fmt::format("Removed {} runtimes from {}\n", rm->remove_all(), rm->where());
-    }
+  // As Lithops' clean: also what the configured backend created (the functions of this namespace).
+  const auto& row = detail::compute_backend(c.get_string("lithops.backend"));
+  if (row.runtimes) {
+    auto rm = row.runtimes(c);
+    std::cout << fmt::format("Removed {} runtimes from {}\n", rm->remove_all(), rm->where());
   }
   return 0;
 }

@@ -23,9 +23,10 @@ struct ComputeBackendRow {
   /// Runs calls on other machines: calls always travel through storage, and that storage must
   /// be reachable from there (not the localhost directory).
   bool remote = false;
-  /// Its workers find storage credentials where they run (a cloud function's role), so none
-  /// travel in an invocation payload or a job manifest.
-  bool workers_have_credentials = false;
+  /// The storage its workers reach with credentials they find where they run (a cloud
+  /// function's role: "aws_s3" for aws_lambda). With that storage, no credential travels in an
+  /// invocation payload or a job manifest; any other storage's must.
+  std::string role_storage;
   /// The key a multiprocessing Pool(processes) sets to size the backend; empty: none (remote
   /// hosts size themselves from their own configuration).
   std::string pool_size_key;
@@ -40,6 +41,8 @@ struct ComputeBackendRow {
 const std::vector<ComputeBackendRow>& compute_backends();
 /// The row of `name`. @throws ConfigError naming `lithops.backend` and the valid choices
 const ComputeBackendRow& compute_backend(std::string_view name);
+/// Whether `config`'s workers find their storage credentials themselves (see role_storage).
+bool workers_have_storage_credentials(const Config& config);
 std::vector<std::string> compute_backend_names();
 
 }  // namespace lithops::detail

@@ -103,8 +103,7 @@ std::shared_ptr<BackendJob> ExecutorCore::make_backend_job(const JobRequest& req
   bj->storage_transport = storage_transport_;
   // Also for calls that use lithops::Storage. Workers that find their own credentials (a
   // cloud function's role) get none in the manifest.
-  m.storage_config =
-      worker_storage_config(config_, !compute_backend(config_.get_string("lithops.backend")).workers_have_credentials);
+  m.storage_config = worker_storage_config(config_, !workers_have_storage_credentials(config_), storage_->bucket());
   if (storage_transport_) {
     bj->sink = std::make_shared<StorageStatusSink>(storage_);
     std::weak_ptr<JobState> weak = state;

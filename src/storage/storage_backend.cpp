@@ -72,19 +72,25 @@ std::unique_ptr<StorageBackend> make_storage(const Config& config) {
   return make_storage(config, config.get_string("lithops.storage"));
 }
 
-std::string worker_storage_config(const Config& config, bool with_credentials) {
-  // Only what opening the same storage takes: `lithops.storage`, the retry budget and the
-  // backend's own section.
-  std::string name = config.get_string("lithops.storage");
+std::string worker_storage_config(const Config& config, bool with_credentials, const std::string& bucket) {
+  // Only what opening the same storage takes: `lithops.storage`, the retry budget, the
+  // backend's own section, and for AWS's S3 the `aws` section it falls back to.
+  const std::string name = config.get_string("lithops.storage");
+  std::vector<std::string> sections{name};
+  if (name == "aws_s3") sections.push_back("aws");
   Config c = config;
+  // The bucket the client resolved: a default derived from the key id would differ where the
+  // workers' keys differ (a function's role).
+  if (!bucket.empty() && declared(name + ".storage_bucket")) c.set(name + ".storage_bucket", bucket);
   if (!with_credentials) {
     // Emptied, not left out: the workers then find their own (a cloud function's role).
-    for (const char* k : {"access_key_id", "secret_access_key", "session_token", "password"})
-      if (declared(name + "." + k)) c.set(name + "." + k, "");
+    for (const auto& s : sections)
+      for (const char* k : {"access_key_id", "secret_access_key", "session_token", "password"})
+        if (declared(s + "." + k)) c.set(s + "." + k, "");
   }
   return fmt::format("lithops:\n  storage: {}\n  storage_attempts: {}\n", name,
                      config.get_int("lithops.storage_attempts")) +
-         c.to_yaml_unmasked({name});
+         c.to_yaml_unmasked(sections);
 }
 
 }  // namespace lithops::detail

@@ -116,7 +116,8 @@ std::unique_ptr<StorageBackend> make_storage(const Config& config, const std::st
 /// YAML of the keys a worker needs to open the same storage (`lithops.storage` and its
 /// section). Credentials are included unless `with_credentials` is false (workers that find
 /// their own, as a cloud function has its role's): only ever sent to workers, never logged.
-std::string worker_storage_config(const Config& config, bool with_credentials = true);
+/// `bucket`: the bucket the client uses, written in (its default may depend on the keys).
+std::string worker_storage_config(const Config& config, bool with_credentials = true, const std::string& bucket = "");
 
 /// The storage backends `lithops.storage` accepts, in the schema's order.
 const std::vector<std::string>& storage_backend_names();

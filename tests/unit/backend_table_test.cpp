@@ -65,11 +65,10 @@ TEST(BackendTables, EveryRowDeclaresOnlyKeysOfItsOwnSection) {
 TEST(BackendTables, EachRowsKeysAreInTheSchemaOnce) {
   std::multiset<std::string> names;
   for (const auto& k : lithops::config_schema()) names.insert(k.name);
-  for (const auto& r : compute_backends()) {
-    std::vector<lithops::ConfigKey> keys;
-    r.declare_keys(keys);
-    for (const auto& k : keys) EXPECT_EQ(names.count(k.name), 1u) << k.name;
-  }
+  std::vector<lithops::ConfigKey> keys;
+  for (const auto& r : compute_backends()) r.declare_keys(keys);
+  for (const auto& r : storage_backends()) r.declare_keys(keys);
+  for (const auto& k : keys) EXPECT_EQ(names.count(k.name), 1u) << k.name;
 }
 
 TEST(BackendTables, AnUnknownBackendNamesTheKeyAndEveryRow) {
@@ -90,7 +89,8 @@ TEST(BackendTables, ARemoteBackendRefusesStorageItsMachinesCannotReachAndListsTh
     std::string e = config_error([&] { make_compute_backend(c, nullptr); });
     EXPECT_THAT(e, HasSubstr("lithops.storage")) << r.name;
     for (const auto& s : storage_backends()) {
-      if (s.reachable_remotely) EXPECT_THAT(e, HasSubstr(s.name)) << r.name;
+      if (!s.reachable_remotely) continue;
+      EXPECT_THAT(e, HasSubstr(s.name)) << r.name;
     }
   }
 }
@@ -110,13 +110,21 @@ TEST(BackendTables, OnlyBackendsWhoseWorkersHaveTheirOwnCredentialsGetNone) {
   c.set("aws_s3.secret_access_key", "SECRET-NOT-TO-SHIP");
   c.set("aws_s3.session_token", "TOKEN-NOT-TO-SHIP");
   EXPECT_THAT(worker_storage_config(c, true), HasSubstr("SECRET-NOT-TO-SHIP"));
-  const std::string stripped = worker_storage_config(c, false);
+  c.set("aws.region", "eu-west-1");
+  const std::string stripped = worker_storage_config(c, false, "lithops-us-east-1-akidvis");
+  EXPECT_THAT(stripped, HasSubstr("region: eu-west-1"));  // the aws section travels, keys emptied
   EXPECT_THAT(stripped, ::testing::Not(HasSubstr("SECRET-NOT-TO-SHIP")));
   EXPECT_THAT(stripped, ::testing::Not(HasSubstr("TOKEN-NOT-TO-SHIP")));
   EXPECT_THAT(stripped, ::testing::Not(HasSubstr("AKIDVISIBLE")));
   EXPECT_THAT(stripped, HasSubstr("storage: aws_s3"));
-  EXPECT_TRUE(compute_backend("aws_lambda").workers_have_credentials);
-  EXPECT_FALSE(compute_backend("ssh").workers_have_credentials);
+  EXPECT_THAT(stripped, HasSubstr("storage_bucket: lithops-us-east-1-akidvis"));  // the client's, not re-derived
+  c.set("lithops.backend", "aws_lambda");
+  EXPECT_TRUE(workers_have_storage_credentials(c));
+  c.set("lithops.storage", "ceph");  // a service the role cannot reach: its keys must travel
+  EXPECT_FALSE(workers_have_storage_credentials(c));
+  c.set("lithops.backend", "ssh");
+  c.set("lithops.storage", "aws_s3");
+  EXPECT_FALSE(workers_have_storage_credentials(c));
 }
 
 TEST(ConfigYaml, StructuredValuesAreKeptAsJsonText) {

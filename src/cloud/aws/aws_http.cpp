@@ -14,6 +14,8 @@ namespace lithops::detail::aws {
 
 namespace {
 
+constexpr long kStallSeconds = 60;
+
 std::string sha256_hex(const std::string& data) {
   unsigned char md[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
@@ -73,6 +75,10 @@ void SignedRequest::setup(CURL* h) {
   curl_easy_setopt(h, CURLOPT_PASSWORD, endpoint_.secret_access_key.c_str());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, endpoint_.connect_timeout_ms);
+  // A stalled request, not a long one, is abandoned (a 50 MB upload may take minutes): below
+  // 1 byte/s for a minute. Callers waiting on purpose for a silent answer override it.
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, kStallSeconds);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text_);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);

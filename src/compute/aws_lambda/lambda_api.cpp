@@ -52,12 +52,16 @@ FunctionInfo info_from(const json& conf) {
   f.last_modified = str(conf, "LastModified");
   if (auto a = conf.find("Architectures"); a != conf.end() && a->is_array() && !a->empty() && a->front().is_string())
     f.architecture = a->front().get<std::string>();
+  f.role = str(conf, "Role");
+  if (auto e = conf.find("EphemeralStorage"); e != conf.end() && e->is_object()) f.ephemeral_storage_mb = num(*e, "Size");
+  json env = json::object();
+  if (auto e = conf.find("Environment"); e != conf.end() && e->is_object() && e->contains("Variables"))
+    env = (*e)["Variables"];
+  f.env_vars_json = env.dump();
   std::string d = str(conf, "Description");
   if (d.rfind(kDescriptionPrefix, 0) == 0) f.build_id = d.substr(std::string(kDescriptionPrefix).size());
   return f;
 }
-
-std::string uri_name(const std::string& name) { return name; }  // names are [A-Za-z0-9-_] (Settings)
 
 }  // namespace
 
@@ -95,7 +99,7 @@ void Api::fail(const char* action, const std::string& name, const aws::HttpRespo
 }
 
 std::optional<FunctionInfo> Api::get_function(const std::string& name) const {
-  auto r = call("GetFunction", "GET", fmt::format("{}/{}", kFunctions, uri_name(name)));
+  auto r = call("GetFunction", "GET", fmt::format("{}/{}", kFunctions, name));
   if (r.status == 404) return std::nullopt;
   if (!r.ok()) fail("GetFunction", name, r);
   auto j = json::parse(r.body, nullptr, false);
@@ -162,12 +166,28 @@ void Api::create_function(const std::string& name, const std::string& zip, const
 
 void Api::update_function_code(const std::string& name, const std::string& zip) const {
   json j{{"ZipFile", base64(zip)}, {"Architectures", json::array({s_.architecture})}};
-  auto r = call("UpdateFunctionCode", "PUT", fmt::format("{}/{}/code", kFunctions, uri_name(name)), j.dump());
+  auto r = call("UpdateFunctionCode", "PUT", fmt::format("{}/{}/code", kFunctions, name), j.dump());
   if (!r.ok()) fail("UpdateFunctionCode", name, r);
 }
 
+bool Api::configuration_differs(const FunctionInfo& f) const {
+  json want = json::parse(function_config_json(f.name, f.build_id));
+  json env = want.contains("Environment") ? want["Environment"]["Variables"] : json::object();
+  return f.role != s_.execution_role || f.timeout_s != s_.timeout_s ||
+         (f.ephemeral_storage_mb != 0 && f.ephemeral_storage_mb != s_.ephemeral_storage_mb) ||
+         json::parse(f.env_vars_json.empty() ? "{}" : f.env_vars_json) != env;
+}
+
+void Api::update_function_configuration(const std::string& name, const std::string& build_id) const {
+  json j = json::parse(function_config_json(name, build_id));
+  for (const char* k : {"FunctionName", "Architectures", "Tags"}) j.erase(k);  // not settable here
+  if (!j.contains("Environment")) j["Environment"] = {{"Variables", json::object()}};
+  auto r = call("UpdateFunctionConfiguration", "PUT", fmt::format("{}/{}/configuration", kFunctions, name), j.dump());
+  if (!r.ok()) fail("UpdateFunctionConfiguration", name, r);
+}
+
 bool Api::delete_function(const std::string& name) const {
-  auto r = call("DeleteFunction", "DELETE", fmt::format("{}/{}", kFunctions, uri_name(name)));
+  auto r = call("DeleteFunction", "DELETE", fmt::format("{}/{}", kFunctions, name));
   if (r.status == 404) return false;
   if (!r.ok()) fail("DeleteFunction", name, r);
   return true;
@@ -176,7 +196,7 @@ bool Api::delete_function(const std::string& name) const {
 void Api::disable_async_retries(const std::string& name) const {
   json j{{"MaximumRetryAttempts", 0}, {"MaximumEventAgeInSeconds", std::max<std::int64_t>(60, s_.timeout_s)}};
   auto r = call("PutFunctionEventInvokeConfig", "PUT",
-                fmt::format("/2019-09-25/functions/{}/event-invoke-config", uri_name(name)), j.dump());
+                fmt::format("/2019-09-25/functions/{}/event-invoke-config", name), j.dump());
   if (!r.ok()) fail("PutFunctionEventInvokeConfig", name, r);
 }
 

@@ -20,8 +20,11 @@ struct FunctionInfo {
   std::int64_t memory_mb = 0;
   std::int64_t timeout_s = 0;
   std::int64_t code_size = 0;
-  std::string build_id;            ///< the `lithops_build_id` tag... read from the description
+  std::string build_id;            ///< the build it runs, as its description says
   std::string last_modified;
+  std::string role;
+  std::int64_t ephemeral_storage_mb = 0;
+  std::string env_vars_json;       ///< its environment as a JSON object ("{}" if none)
 };
 
 class Api {
@@ -36,6 +39,10 @@ class Api {
   ///   the role or a setting (naming the key), BackendError otherwise
   void create_function(const std::string& name, const std::string& zip, const std::string& build_id) const;
   void update_function_code(const std::string& name, const std::string& zip) const;
+  /// Whether the function's settings (role, timeout, /tmp, environment) differ from ours.
+  bool configuration_differs(const FunctionInfo& f) const;
+  /// Sets them to ours.
+  void update_function_configuration(const std::string& name, const std::string& build_id) const;
   /// true if it existed.
   bool delete_function(const std::string& name) const;
   /// Asynchronous invocations are never retried by Lambda itself (a retry would run an agent

@@ -34,6 +34,15 @@ DeployResult deploy_build(const Api& api, const std::string& executable, const s
   auto existing = api.get_function(out.function_name);
   if (existing && !update) {
     api.wait_ready(out.function_name, kReadyTimeoutS);
+    // The name fixes build, memory and architecture; the other settings may have changed since.
+    if (api.configuration_differs(*existing)) {
+      log_info("aws_lambda: updating the configuration of function {}", out.function_name);
+      api.update_function_configuration(out.function_name, out.build_id);
+      api.wait_ready(out.function_name, kReadyTimeoutS);
+    }
+    // Again each time (one request): a function made by another tool, or before this was set,
+    // must not have Lambda run an agent twice.
+    api.disable_async_retries(out.function_name);
     return out;
   }
   PackageOptions opt;
@@ -55,6 +64,13 @@ DeployResult deploy_build(const Api& api, const std::string& executable, const s
 
 // The running program's file by its path (not /proc/self/exe: `ldd` would read the loader's
 // own), with the build id of the image that runs.
-DeployResult deploy_self(const Api& api) { return deploy_build(api, self_executable(), build_id(), false); }
+DeployResult deploy_self(const Api& api) {
+  const std::string& file = self_executable();
+  if (build_id_of_file(file) != build_id())
+    throw Error(fmt::format("aws_lambda: {} is no longer the program that runs (it was rebuilt since it started: "
+                            "build {} on disk, {} running); run the new build",
+                            file, build_id_of_file(file), build_id()));
+  return deploy_build(api, file, build_id(), false);
+}
 
 }  // namespace lithops::detail::lambda

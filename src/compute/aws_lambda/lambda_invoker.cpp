@@ -28,12 +28,21 @@ struct Invoker::Call {
   CURL* handle = nullptr;
 };
 
+// What the invoker's thread owns.
+struct Invoker::State {
+  std::deque<std::unique_ptr<Call>> waiting;  // not sent yet, or to be sent again
+  std::vector<std::unique_ptr<Call>> out;     // in flight
+  std::vector<CURL*> idle_handles;            // kept: their connections stay in the multi's cache
+  std::mt19937 rng{std::random_device{}()};
+};
+
 Invoker::Invoker(aws::ServiceEndpoint endpoint, std::string function_name, unsigned max_in_flight,
-                 double give_up_after_s)
+                 double give_up_after_s, double request_timeout_s)
     : endpoint_(std::move(endpoint)),
       path_("/2015-03-31/functions/" + function_name + "/invocations"),
       max_in_flight_(std::max(1u, max_in_flight)),
-      give_up_after_s_(give_up_after_s) {
+      give_up_after_s_(give_up_after_s),
+      request_timeout_ms_(static_cast<long>(request_timeout_s * 1000)) {
   curl_global_once();
   multi_ = curl_multi_init();
   if (!multi_) throw std::bad_alloc();
@@ -52,13 +61,16 @@ void Invoker::invoke(std::string payload, Done done) {
   c->done = std::move(done);
   {
     std::lock_guard lock(mu_);
-    if (stop_) {
-      Result r;
-      r.cancelled = true;
-      c->done(r);
-      return;
+    if (!stop_) {
+      c->first_try = Clock::now();
+      incoming_.push_back(std::move(c));
     }
-    incoming_.push_back(std::move(c));
+  }
+  if (c) {  // stopped: answered at once
+    Result r;
+    r.cancelled = true;
+    c->done(r);
+    return;
   }
   curl_multi_wakeup(multi_);
 }
@@ -72,94 +84,102 @@ void Invoker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Invoker::send_due(State& st) {
+  const auto now = Clock::now();
+  std::stable_sort(st.waiting.begin(), st.waiting.end(),
+                   [](const auto& a, const auto& b) { return a->next_try < b->next_try; });
+  while (!st.waiting.empty() && st.out.size() < max_in_flight_ && st.waiting.front()->next_try <= now) {
+    CURL* h = st.idle_handles.empty() ? curl_easy_init() : st.idle_handles.back();
+    if (!h) return;  // out of memory: try again next round
+    if (!st.idle_handles.empty()) st.idle_handles.pop_back();
+    auto c = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    c->handle = h;
+    c->request = std::make_unique<aws::SignedRequest>(endpoint_, "POST", path_, c->payload,
+                                                      std::vector<std::string>{"X-Amz-Invocation-Type: Event"});
+    c->request->setup(h);
+    // The answer may come only when the invocation ends (an emulator): no stall limit, a total one.
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 0L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, request_timeout_ms_);
+    ++c->attempts;
+    ++sent_;
+    curl_multi_add_handle(multi_, h);
+    st.out.push_back(std::move(c));
+  }
+}
+
+void Invoker::collect_answers(State& st) {
+  int left = 0;
+  while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
+    if (m->msg != CURLMSG_DONE) continue;
+    CURL* h = m->easy_handle;
+    const CURLcode rc = m->data.result;
+    curl_multi_remove_handle(multi_, h);
+    auto it = std::find_if(st.out.begin(), st.out.end(), [h](const auto& c) { return c->handle == h; });
+    if (it == st.out.end()) continue;
+    std::unique_ptr<Call> c = std::move(*it);
+    st.out.erase(it);
+    Result r;
+    r.response = c->request->finish(h, rc);
+    r.attempts = c->attempts;
+    c->request.reset();
+    c->handle = nullptr;
+    st.idle_handles.push_back(h);
+    const double waited = std::chrono::duration<double>(Clock::now() - c->first_try).count();
+    if (aws::transient(r.response) && !aws::function_failed(r.response) && waited < give_up_after_s_) {
+      ++retried_;
+      // Full jitter: clients throttled together must not come back together.
+      const double cap = std::min(kMaxBackoffS, kFirstBackoffS * (1 << std::min(c->attempts - 1, 16)));
+      const double pause = std::uniform_real_distribution<double>(0, cap)(st.rng);
+      log_debug("aws_lambda: invocation answered {}; again in {:.3f} s", aws::describe(r.response), pause);
+      c->next_try = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(pause));
+      st.waiting.push_back(std::move(c));
+      continue;
+    }
+    c->done(r);
+  }
+}
+
+int Invoker::poll_wait_ms(const State& st) const {
+  if (st.waiting.empty() || st.out.size() >= max_in_flight_) return 1000;  // woken by answers or invoke()
+  auto next = std::min_element(st.waiting.begin(), st.waiting.end(),
+                               [](const auto& a, const auto& b) { return a->next_try < b->next_try; });
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>((*next)->next_try - Clock::now()).count();
+  return static_cast<int>(std::clamp<long long>(ms, 0, 1000));
+}
+
 void Invoker::loop() {
-  std::mt19937 rng(std::random_device{}());
-  std::deque<std::unique_ptr<Call>> waiting;  // not sent yet, or to be sent again
-  std::vector<std::unique_ptr<Call>> out;     // in flight
-  std::vector<CURL*> idle_handles;            // kept: their connections stay in the multi's cache
-  auto finish = [](Call& c, Result r) { c.done(r); };
+  State st;
   for (;;) {
-    bool stopping;
     {
       std::lock_guard lock(mu_);
-      stopping = stop_;
+      if (stop_) break;
       while (!incoming_.empty()) {
-        incoming_.front()->first_try = Clock::now();
-        waiting.push_back(std::move(incoming_.front()));
+        st.waiting.push_back(std::move(incoming_.front()));
         incoming_.pop_front();
       }
     }
-    if (stopping) break;
-    const auto now = Clock::now();
-    // Send what is due, oldest first, up to the limit.
-    std::sort(waiting.begin(), waiting.end(), [](const auto& a, const auto& b) { return a->next_try < b->next_try; });
-    while (!waiting.empty() && out.size() < max_in_flight_ && waiting.front()->next_try <= now) {
-      auto c = std::move(waiting.front());
-      waiting.pop_front();
-      c->handle = idle_handles.empty() ? curl_easy_init() : idle_handles.back();
-      if (!idle_handles.empty()) idle_handles.pop_back();
-      c->request = std::make_unique<aws::SignedRequest>(endpoint_, "POST", path_, c->payload,
-                                                        std::vector<std::string>{"X-Amz-Invocation-Type: Event"});
-      c->request->setup(c->handle);
-      curl_easy_setopt(c->handle, CURLOPT_PRIVATE, c.get());
-      ++c->attempts;
-      ++sent_;
-      curl_multi_add_handle(multi_, c->handle);
-      out.push_back(std::move(c));
-    }
+    send_due(st);
     int running = 0;
     curl_multi_perform(multi_, &running);
-    int left = 0;
-    while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
-      if (m->msg != CURLMSG_DONE) continue;
-      CURL* h = m->easy_handle;
-      const CURLcode rc = m->data.result;
-      curl_multi_remove_handle(multi_, h);
-      auto it = std::find_if(out.begin(), out.end(), [h](const auto& c) { return c->handle == h; });
-      if (it == out.end()) continue;
-      std::unique_ptr<Call> c = std::move(*it);
-      out.erase(it);
-      Result r;
-      r.response = c->request->finish(h, rc);
-      r.attempts = c->attempts;
-      c->request.reset();
-      idle_handles.push_back(h);
-      c->handle = nullptr;
-      const double waited = std::chrono::duration<double>(Clock::now() - c->first_try).count();
-      if (aws::transient(r.response) && !aws::function_failed(r.response) && waited < give_up_after_s_) {
-        ++retried_;
-        const double cap = std::min(kMaxBackoffS, kFirstBackoffS * (1 << std::min(c->attempts - 1, 16)));
-        const double pause = std::uniform_real_distribution<double>(0, cap)(rng);
-        log_debug("aws_lambda: invocation answered {}; again in {:.3f} s", aws::describe(r.response), pause);
-        c->next_try = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(pause));
-        waiting.push_back(std::move(c));
-        continue;
-      }
-      finish(*c, r);
-    }
-    int wait_ms = 1000;
-    if (!waiting.empty() && out.size() < max_in_flight_) {
-      auto next = std::min_element(waiting.begin(), waiting.end(),
-                                   [](const auto& a, const auto& b) { return a->next_try < b->next_try; });
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>((*next)->next_try - Clock::now()).count();
-      wait_ms = static_cast<int>(std::clamp<long long>(ms, 0, 1000));
-    }
-    curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+    collect_answers(st);
+    curl_multi_poll(multi_, nullptr, 0, poll_wait_ms(st), nullptr);
   }
   Result cancelled;
   cancelled.cancelled = true;
-  for (auto& c : out) {
+  for (auto& c : st.out) {
     curl_multi_remove_handle(multi_, c->handle);
     curl_easy_cleanup(c->handle);
-    finish(*c, cancelled);
+    c->done(cancelled);
   }
-  for (auto& c : waiting) finish(*c, cancelled);
+  for (auto& c : st.waiting) c->done(cancelled);
+  std::deque<std::unique_ptr<Call>> late;
   {
     std::lock_guard lock(mu_);
-    for (auto& c : incoming_) finish(*c, cancelled);
-    incoming_.clear();
+    late.swap(incoming_);
   }
-  for (CURL* h : idle_handles) curl_easy_cleanup(h);
+  for (auto& c : late) c->done(cancelled);
+  for (CURL* h : st.idle_handles) curl_easy_cleanup(h);
 }
 
 }  // namespace lithops::detail::lambda

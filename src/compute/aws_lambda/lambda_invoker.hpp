@@ -27,8 +27,11 @@ class Invoker {
   };
   using Done = std::function<void(const Result&)>;
 
-  /// `give_up_after_s`: how long throttling may delay one invocation before it fails.
-  Invoker(aws::ServiceEndpoint endpoint, std::string function_name, unsigned max_in_flight, double give_up_after_s);
+  /// `give_up_after_s`: how long throttling may delay one invocation before it fails;
+  /// `request_timeout_s`: how long one request may wait for its answer (an emulator answers
+  /// when the invocation ends; Lambda at once).
+  Invoker(aws::ServiceEndpoint endpoint, std::string function_name, unsigned max_in_flight, double give_up_after_s,
+          double request_timeout_s);
   ~Invoker();
   Invoker(const Invoker&) = delete;
   Invoker& operator=(const Invoker&) = delete;
@@ -43,12 +46,17 @@ class Invoker {
 
  private:
   struct Call;
+  struct State;
   void loop();
+  void send_due(State& st);
+  void collect_answers(State& st);
+  int poll_wait_ms(const State& st) const;
 
   aws::ServiceEndpoint endpoint_;
   std::string path_;
   unsigned max_in_flight_;
   double give_up_after_s_;
+  long request_timeout_ms_;
   std::mutex mu_;
   std::deque<std::unique_ptr<Call>> incoming_;
   bool stop_ = false;

@@ -14,11 +14,18 @@ namespace lithops::detail {
 
 struct LambdaLauncher::Invocation {
   std::string payload;
-  bool sent = false;
-  Status status{false, false, false, "", false};
+  AgentLauncher::Status status;  // under mu_
 };
 
 namespace {
+
+using Status = AgentLauncher::Status;
+
+Status running() { return Status{.ended = false, .clean = false, .started = true, .reason = {}, .restarted = false}; }
+
+Status ended(bool clean, bool started, std::string reason) {
+  return Status{.ended = true, .clean = clean, .started = started, .reason = std::move(reason), .restarted = false};
+}
 
 // What an emulator (or Lambda's synchronous answer) says of an invocation that ended in error,
 // in terms of the settings that would change it.
@@ -53,51 +60,23 @@ bool returned_cleanly(const aws::HttpResponse& r) {
 }  // namespace
 
 LambdaLauncher::LambdaLauncher(const Config& config)
-    : settings_(lambda::Settings::from_config(config)),
-      api_(std::make_unique<lambda::Api>(settings_)),
-      current_(settings_.max_workers) {
+    : settings_(lambda::Settings::from_config(config)), current_(settings_.max_workers) {
   log_debug("aws_lambda: credentials from {}, region {}, endpoint {}", settings_.credentials_source,
             settings_.api.region, settings_.api.url);
-  deployer_ = std::thread([this] { deploy(); });
+  // Deployed here, before the first invocation: a missing role, refused credentials or a
+  // program for another architecture fail the executor's creation with the key to change,
+  // rather than every call later.
+  lambda::Api api(settings_);
+  function_ = lambda::deploy_self(api).function_name;
+  // An invocation lasts up to the function's timeout when an emulator runs it inline; Lambda
+  // itself answers at once.
+  invoker_ = std::make_shared<lambda::Invoker>(settings_.api, function_, settings_.invoke_pool_threads,
+                                               settings_.start_timeout, settings_.timeout_s + 60.0);
 }
 
-LambdaLauncher::~LambdaLauncher() {
-  stop_all();
-  if (deployer_.joinable()) deployer_.join();
-}
+LambdaLauncher::~LambdaLauncher() { stop_all(); }
 
-std::string LambdaLauncher::place_name(std::size_t i) const {
-  return fmt::format("{} invocation {}", function_.empty() ? std::string("aws_lambda") : function_, i);
-}
-
-void LambdaLauncher::deploy() {
-  std::string name, error;
-  try {
-    lambda::DeployResult r = lambda::deploy_self(*api_);
-    name = r.function_name;
-  } catch (const std::exception& e) {
-    error = e.what();
-    log_warn("aws_lambda: cannot deploy the function: {}", error);
-  }
-  std::vector<std::shared_ptr<Invocation>> held;
-  {
-    std::lock_guard lock(mu_);
-    if (error.empty()) {
-      function_ = name;
-      invoker_ = std::make_shared<lambda::Invoker>(settings_.api, name, settings_.invoke_pool_threads,
-                                                   settings_.start_timeout);
-      deploy_ = Deploy::ready;
-    } else {
-      deploy_error_ = error;
-      deploy_ = Deploy::failed;
-    }
-    held.swap(held_);
-    for (auto& inv : held)
-      if (!error.empty()) inv->status = Status{true, false, false, "cannot deploy the function: " + error, false};
-  }
-  if (error.empty())
-    for (auto& inv : held) send(inv);
-}
+std::string LambdaLauncher::place_name(std::size_t i) const { return fmt::format("{} invocation {}", function_, i); }
 
 void LambdaLauncher::start(std::size_t i, const AgentSpec& spec, const BootstrapPlan&) {
   AgentSpec s = spec;
@@ -105,19 +84,10 @@ void LambdaLauncher::start(std::size_t i, const AgentSpec& spec, const Bootstrap
   s.delete_beat_on_exit = true;
   auto inv = std::make_shared<Invocation>();
   inv->payload = s.to_json();
-  std::unique_lock lock(mu_);
-  current_[i] = inv;
-  switch (deploy_) {
-    case Deploy::pending:
-      held_.push_back(inv);
-      return;
-    case Deploy::failed:
-      inv->status = Status{true, false, false, "cannot deploy the function: " + deploy_error_, false};
-      return;
-    case Deploy::ready:
-      break;
+  {
+    std::lock_guard lock(mu_);
+    current_[i] = inv;
   }
-  lock.unlock();
   send(inv);
 }
 
@@ -126,8 +96,7 @@ void LambdaLauncher::send(const std::shared_ptr<Invocation>& inv) {
   {
     std::lock_guard lock(mu_);
     invoker = invoker_;
-    inv->sent = true;
-    inv->status = invoker ? Status{false, false, true, "", false} : Status{true, false, false, "the executor stopped", false};
+    inv->status = invoker ? running() : ended(false, false, "the executor stopped");
   }
   if (!invoker) return;
   std::weak_ptr<Invocation> weak = inv;
@@ -138,23 +107,22 @@ void LambdaLauncher::send(const std::shared_ptr<Invocation>& inv) {
     Status& st = inv->status;
     const auto& resp = r.response;
     if (r.cancelled) {
-      st = Status{true, false, true, "the executor stopped", false};
+      st = ended(false, true, "the executor stopped");
     } else if (resp.status == 202) {
       st.started = true;  // queued by Lambda: its end shows in the heartbeats
     } else if (returned_cleanly(resp)) {
-      st = Status{true, true, true, "its invocation returned", false};  // an emulator runs it inline
+      st = ended(true, true, "its invocation returned");  // an emulator runs it inline
     } else if (resp.ok() || aws::function_failed(resp)) {
       // The function ran and failed: timed out, killed, or its runtime reported an error
       // (the emulator answers 200 or 502 for these, with no X-Amz-Function-Error header).
-      st = Status{true, false, true, function_error_reason(settings_, resp), false};
+      st = ended(false, true, function_error_reason(settings_, resp));
     } else if (resp.status == 0 && !resp.not_sent) {
       // It may have started: count it as lost, so its calls run elsewhere.
-      st = Status{true, false, true, "the invocation request failed after it was sent: " + resp.curl_error, false};
+      st = ended(false, true, "the invocation request failed after it was sent: " + resp.curl_error);
     } else {
-      st = Status{true, false, false,
-                  fmt::format("Lambda refused the invocation after {} attempt{}: {}", r.attempts,
-                              r.attempts == 1 ? "" : "s", aws::describe(resp)),
-                  false};
+      st = ended(false, false,
+                 fmt::format("Lambda refused the invocation after {} attempt{}: {}", r.attempts,
+                             r.attempts == 1 ? "" : "s", aws::describe(resp)));
     }
   });
 }
@@ -162,11 +130,8 @@ void LambdaLauncher::send(const std::shared_ptr<Invocation>& inv) {
 AgentLauncher::Status LambdaLauncher::poll(std::size_t i) {
   std::lock_guard lock(mu_);
   const auto& inv = current_[i];
-  if (!inv) return Status{true, false, true, "stopped", false};
-  Status st = inv->status;
-  // While the function is being deployed, the start timeout has not begun.
-  if (!inv->sent && deploy_ == Deploy::pending) st.restarted = true;
-  return st;
+  if (!inv) return ended(false, true, "stopped");
+  return inv->status;
 }
 
 void LambdaLauncher::stop(std::size_t i) {
@@ -181,9 +146,8 @@ void LambdaLauncher::stop_all() {
   {
     std::lock_guard lock(mu_);
     invoker = std::move(invoker_);
-    if (deploy_ == Deploy::ready) deploy_ = Deploy::failed, deploy_error_ = "the executor stopped";
   }
-  if (invoker) invoker->stop();
+  if (invoker) invoker->stop();  // joins its thread: no callback runs after this
 }
 
 }  // namespace lithops::detail

@@ -8,9 +8,7 @@
 // when queued calls need it.
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "compute/aws_lambda/lambda_settings.hpp"
@@ -26,13 +24,14 @@ void declare_lambda_keys(std::vector<ConfigKey>& keys);
 std::unique_ptr<RuntimeManager> make_lambda_runtimes(const Config& config);
 
 namespace lambda {
-class Api;
 class Invoker;
 }  // namespace lambda
 
 class LambdaLauncher final : public AgentLauncher {
  public:
-  /// Reads the settings (@throws ConfigError) and deploys the function in the background.
+  /// Reads the settings and makes sure the program's function exists and is ready (creating
+  /// it the first time: seconds). @throws ConfigError (a setting, the credentials, the role,
+  ///   the architecture, the package's size), BackendError (Lambda failed)
   explicit LambdaLauncher(const Config& config);
   ~LambdaLauncher() override;
 
@@ -43,8 +42,9 @@ class LambdaLauncher final : public AgentLauncher {
   bool start_eagerly() const override { return false; }
   bool start_on_demand() const override { return true; }
   bool ends_by_heartbeat() const override { return true; }
+  bool ships_runtime() const override { return false; }  // the function's code is the runtime
   double start_timeout() const override { return settings_.start_timeout; }
-  bool can_upload_runtime() const override { return true; }  // the function's code is the runtime
+  bool can_upload_runtime() const override { return true; }
 
   void start(std::size_t i, const AgentSpec& spec, const BootstrapPlan& plan) override;
   Status poll(std::size_t i) override;
@@ -53,19 +53,13 @@ class LambdaLauncher final : public AgentLauncher {
 
  private:
   struct Invocation;
-  void deploy();
   void send(const std::shared_ptr<Invocation>& inv);
 
   lambda::Settings settings_;
-  std::unique_ptr<lambda::Api> api_;
-  std::shared_ptr<lambda::Invoker> invoker_;  // null once stopped
-  std::mutex mu_;
-  enum class Deploy { pending, ready, failed } deploy_ = Deploy::pending;
-  std::string deploy_error_;
-  std::string function_;
+  std::string function_;  // set once, before any other thread exists
+  std::mutex mu_;         // guards current_ and invoker_; declared before invoker_, which uses it
   std::vector<std::shared_ptr<Invocation>> current_;  // per place: its latest invocation
-  std::vector<std::shared_ptr<Invocation>> held_;     // started before the function was ready
-  std::thread deployer_;
+  std::shared_ptr<lambda::Invoker> invoker_;          // null once stopped
 };
 
 }  // namespace lithops::detail

@@ -35,6 +35,9 @@ class AgentLauncher {
   /// Nothing but the agent itself reports its end (an asynchronous invocation): a clean exit
   /// deletes its heartbeat, and an up agent whose heartbeat is gone has left.
   virtual bool ends_by_heartbeat() const { return false; }
+  /// The program is shipped to the places (published to storage, fetched by the bootstrap).
+  /// False when the platform runs it already (a cloud function's code is the program).
+  virtual bool ships_runtime() const { return true; }
   /// Seconds an agent may take from start() to its first heartbeat (Slurm: while pending).
   virtual double start_timeout() const = 0;
   /// Hosts must be able to fetch the runtime from storage (a presigned URL), unless the

@@ -10,6 +10,8 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <set>
+#include <span>
 #include <thread>
 
 #include "compute/localhost/localhost_backend.hpp"
@@ -29,11 +31,64 @@ using Clock = std::chrono::steady_clock;
 // The worker pool kills calls this long before the invocation's deadline, so that their
 // failures are written before Lambda freezes or kills the environment.
 constexpr std::int64_t kKillMarginNs = 1'500'000'000;
+constexpr std::int64_t kLeaveMarginNs = 500'000'000;
+
+// The agent's status sink, recording which calls it wrote an outcome for (AgentLeft).
+class RecordingSink final : public ResultSink {
+ public:
+  explicit RecordingSink(std::shared_ptr<StorageBackend> storage) : inner_(std::move(storage)) {}
+  void on_dispatched(const BackendJob& job, std::uint32_t first, std::uint32_t count) override {
+    inner_.on_dispatched(job, first, count);
+  }
+  void on_outcomes(const BackendJob& job, std::span<const CallOutcome> outcomes, std::shared_ptr<const std::string> chunk,
+                   int pid, const std::string& host) override {
+    inner_.on_outcomes(job, outcomes, std::move(chunk), pid, host);  // the worker wrote them already
+    std::lock_guard lock(mu_);
+    auto& calls = done_[job.manifest.job_key];
+    for (const auto& o : outcomes) calls.insert(o.index);
+  }
+  void on_failure(const BackendJob& job, std::uint32_t index, const CallFailure& failure, std::uint8_t attempts, int pid,
+                  const std::string& host, std::int64_t func_start_ns) override {
+    inner_.on_failure(job, index, failure, attempts, pid, host, func_start_ns);
+    std::lock_guard lock(mu_);
+    done_[job.manifest.job_key].insert(index);
+  }
+  void on_failures(const BackendJob& job, std::uint32_t first, std::uint32_t count, const CallFailure& failure,
+                   std::uint8_t attempts) override {
+    inner_.on_failures(job, first, count, failure, attempts);
+    std::lock_guard lock(mu_);
+    auto& calls = done_[job.manifest.job_key];
+    for (std::uint32_t c = first; c < first + count; ++c) calls.insert(c);
+  }
+  /// What it wrote, as ranges per job.
+  AgentLeft record(std::string reason) const {
+    AgentLeft l;
+    l.reason = std::move(reason);
+    std::lock_guard lock(mu_);
+    for (const auto& [job, calls] : done_) {
+      auto& ranges = l.done[job];
+      for (std::uint32_t c : calls) {
+        if (!ranges.empty() && ranges.back().second == c) ++ranges.back().second;
+        else ranges.emplace_back(c, c + 1);
+      }
+    }
+    return l;
+  }
+
+ private:
+  StorageStatusSink inner_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::set<std::uint32_t>> done_;
+};
 
 class Agent {
  public:
   Agent(AgentSpec spec, const AgentLimits& limits)
-      : spec_(std::move(spec)), limits_(limits), storage_(shared_storage(spec_.storage_config)), backend_(pool_config()) {
+      : spec_(std::move(spec)),
+        limits_(limits),
+        storage_(shared_storage(spec_.storage_config)),
+        sink_(std::make_shared<RecordingSink>(storage_)),
+        backend_(pool_config()) {
     beat_.agent_id = spec_.agent_id;
     beat_.host = host_name();
     beat_.pid = ::getpid();
@@ -61,8 +116,12 @@ class Agent {
     cv_.notify_all();
     beats.join();
     try {
-      if (spec_.delete_beat_on_exit)
+      if (spec_.delete_beat_on_exit) {
+        // The record first: the client reads it once it sees the heartbeat gone.
+        storage_->put_object(storage_->bucket(), AgentKeys::left(spec_.pool, spec_.agent_id),
+                             sink_->record(reason).encode());
         storage_->delete_objects(storage_->bucket(), {AgentKeys::alive(spec_.pool, spec_.agent_id)});
+      }
       else
         write_heartbeat();
     } catch (const std::exception&) {
@@ -83,7 +142,9 @@ class Agent {
   // Calls still running at the deadline (less a margin to report them) are killed by the
   // worker pool, which reports them as ExecutionTimeoutError; waits for that, or for them to end.
   void finish_before_deadline() {
-    while (backend_.running() && now_ns() < limits_.deadline_ns) {
+    // Until the pool has killed what ran past its kill time, with half a second left to write
+    // the record, delete the heartbeat and answer Lambda.
+    while (backend_.running() && now_ns() < limits_.deadline_ns - kLeaveMarginNs) {
       std::unique_lock lock(mu_);
       // Not a synchronisation by sleep: the state polled is another thread's, and nothing
       // signals it; 10 ms is the precision the deadline needs.
@@ -191,7 +252,7 @@ class Agent {
     job->manifest.storage_config = spec_.storage_config;
     job->seq = next_seq_++;
     job->storage_transport = true;
-    job->sink = std::make_shared<StorageStatusSink>(storage_);
+    job->sink = sink_;
     jobs_.emplace(job_key, job);
     return job;
   }
@@ -201,7 +262,7 @@ class Agent {
   void fail_unreadable(const std::string& job_key, const TaskSpec& t) {
     BackendJob job;
     job.manifest.job_key = job_key;
-    StorageStatusSink sink(storage_);
+    auto& sink = *sink_;
     CallFailure f;
     f.kind = FailureKind::internal;
     f.type_name = "AgentError";
@@ -253,6 +314,7 @@ class Agent {
   AgentLimits limits_;
   std::int64_t started_ns_ = now_ns();
   std::shared_ptr<StorageBackend> storage_;
+  std::shared_ptr<RecordingSink> sink_;
   LocalhostBackend backend_;
   std::map<std::string, std::shared_ptr<BackendJob>> jobs_;
   std::map<std::string, std::string> manifest_errors_;

@@ -57,6 +57,36 @@ std::string AgentKeys::inbox(const std::string& pool, const std::string& agent, 
 }
 std::string AgentKeys::alive_prefix(const std::string& pool) { return pool_prefix(pool) + "alive/"; }
 std::string AgentKeys::alive(const std::string& pool, const std::string& agent) { return alive_prefix(pool) + agent; }
+std::string AgentKeys::left(const std::string& pool, const std::string& agent) {
+  return pool_prefix(pool) + "left/" + agent;
+}
+
+bool AgentLeft::covers(const std::string& job_key, std::uint32_t call) const {
+  auto it = done.find(job_key);
+  if (it == done.end()) return false;
+  for (const auto& [first, end] : it->second)
+    if (call >= first && call < end) return true;
+  return false;
+}
+
+std::string AgentLeft::encode() const {
+  nlohmann::json j = {{"reason", reason}, {"done", nlohmann::json::object()}};
+  for (const auto& [job, ranges] : done) j["done"][job] = ranges;
+  return j.dump();
+}
+
+AgentLeft AgentLeft::decode(std::string_view bytes) {
+  try {
+    auto j = nlohmann::json::parse(bytes);
+    AgentLeft l;
+    l.reason = j.value("reason", std::string());
+    for (const auto& [job, ranges] : j.at("done").items())
+      l.done[job] = ranges.get<std::vector<std::pair<std::uint32_t, std::uint32_t>>>();
+    return l;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("lithops agent: unreadable record of a departed agent: ") + e.what());
+  }
+}
 
 std::string InboxMessage::encode() const {
   std::string out;

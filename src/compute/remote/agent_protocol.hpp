@@ -10,6 +10,9 @@
 // an agent and an agent never connects to the client.
 
 #include <cstdint>
+#include <map>
+#include <string_view>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -44,6 +47,20 @@ struct AgentKeys {
   static std::string inbox(const std::string& pool, const std::string& agent, std::uint64_t seq);
   static std::string alive_prefix(const std::string& pool);
   static std::string alive(const std::string& pool, const std::string& agent);
+  static std::string left(const std::string& pool, const std::string& agent);
+};
+
+/// What an agent that left cleanly had done (written before it deletes its heartbeat, by
+/// agents whose end nothing else reports): per job key, the calls whose outcome it wrote. The
+/// client hands to another agent only the other calls it had given this one, so a call that
+/// ended just before the agent left is not run again while its status is still unread.
+struct AgentLeft {
+  std::map<std::string, std::vector<std::pair<std::uint32_t, std::uint32_t>>> done;  ///< [first, end) ranges
+  std::string reason;
+
+  bool covers(const std::string& job_key, std::uint32_t call) const;
+  std::string encode() const;
+  static AgentLeft decode(std::string_view bytes);  // @throws lithops::Error
 };
 
 /// One inbox message: what the client handed an agent since its previous message.

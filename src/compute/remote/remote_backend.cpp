@@ -48,7 +48,7 @@ RemoteBackend::RemoteBackend(const Config& config, std::shared_ptr<StorageBacken
       launcher_(std::move(launcher)),
       opt_(std::move(options)),
       pool_(new_pool_id()),
-      storage_config_(worker_storage_config(config, !opt_.workers_have_credentials)) {
+      storage_config_(worker_storage_config(config, !opt_.workers_have_credentials, storage_->bucket())) {
   agents_.resize(launcher_->places());
   agent_workers_.resize(agents_.size());
   for (std::size_t i = 0; i < agents_.size(); ++i) {
@@ -234,13 +234,13 @@ void RemoteBackend::start_for_demand(std::int64_t now) {
 void RemoteBackend::start_agent(Agent& a) {
   BootstrapPlan plan;
   try {
-    plan = plan_for_start();
+    if (launcher_->ships_runtime()) plan = plan_for_start();
   } catch (const std::exception& e) {
     a.last_error = std::string("cannot publish the runtime: ") + e.what();
     a.dead = true;
     return;
   }
-  if (plan.runtime_path.empty() && !plan.url && !launcher_->can_upload_runtime()) {
+  if (launcher_->ships_runtime() && plan.runtime_path.empty() && !plan.url && !launcher_->can_upload_runtime()) {
     a.last_error = "storage '" + storage_->name() +
                    "' cannot give hosts a URL to fetch the runtime from; use S3-compatible storage or set " + name_ +
                    ".runtime to an executable present on the hosts";
@@ -334,14 +334,32 @@ void RemoteBackend::check_heartbeats() {
       }
     } else if (it == by_id.end() && a.phase == Phase::up && launcher_->ends_by_heartbeat()) {
       // Its heartbeat was deleted: the agent left cleanly (idle, or its invocation's deadline
-      // was near). Calls it held that are not final run elsewhere, as after any clean exit.
-      on_agent_ended(a, AgentLauncher::Status{true, true, true, "it left (idle, or near its deadline)"});
+      // was near). Its record says which calls it ran; the others it held run elsewhere.
+      agent_left(a);
     } else if (a.phase == Phase::up && seconds_since(a.beat_seen_ns) > opt_.heartbeat_timeout) {
       launcher_->stop(a.place);
       on_agent_ended(a, AgentLauncher::Status{true, false, true,
                                               fmt::format("no heartbeat for {:g} s", opt_.heartbeat_timeout)});
     }
   }
+}
+
+void RemoteBackend::agent_left(Agent& a) {
+  AgentLeft record;
+  bool have_record = false;
+  try {
+    record = AgentLeft::decode(storage_->get_object(storage_->bucket(), AgentKeys::left(pool_, a.id)));
+    have_record = true;
+  } catch (const std::exception& e) {
+    // Without it, every call not known final runs again: at worst twice, never lost.
+    log_debug("{}: agent {} left no readable record: {}", name_, a.id, e.what());
+  }
+  const std::string why = "it left (" + (have_record ? record.reason : std::string("idle, or near its deadline")) + ")";
+  log_debug("{}: agent {} {}", name_, a.id, why);
+  requeue(a, false, why, have_record ? &record : nullptr);
+  a.phase = Phase::down;
+  a.known_jobs.clear();
+  a.outbox = InboxMessage{};
 }
 
 void RemoteBackend::on_agent_ended(Agent& a, const AgentLauncher::Status& st) {
@@ -366,18 +384,22 @@ void RemoteBackend::on_agent_ended(Agent& a, const AgentLauncher::Status& st) {
   a.outbox = InboxMessage{};
 }
 
-void RemoteBackend::requeue(Agent& a, bool lost, const std::string& reason) {
+void RemoteBackend::requeue(Agent& a, bool lost, const std::string& reason, const AgentLeft* left) {
   std::vector<Pending> again;
   for (auto& t : a.tasks) {
     const std::uint32_t end = t.task.first + t.task.count;
     std::uint32_t c = t.task.first + t.done;
+    // Final here, or ran by the agent (its status may not be read yet).
+    auto settled = [&](std::uint32_t i) {
+      return (t.job->call_final && t.job->call_final(i)) || (left && left->covers(t.job->manifest.job_key, i));
+    };
     while (c < end) {
-      if (t.job->call_final && t.job->call_final(c)) {
+      if (settled(c)) {
         ++c;
         continue;
       }
       std::uint32_t run_end = c + 1;
-      while (run_end < end && !(t.job->call_final && t.job->call_final(run_end))) ++run_end;
+      while (run_end < end && !settled(run_end)) ++run_end;
       TaskSpec rest = t.task.slice(c, run_end);
       if (lost) ++rest.deaths;
       if (rest.deaths > opt_.lost_call_retries) {

@@ -90,7 +90,9 @@ class RemoteBackend final : public ComputeBackend {
   void poll_launcher();
   void check_heartbeats();
   void on_agent_ended(Agent& a, const AgentLauncher::Status& st);
-  void requeue(Agent& a, bool lost, const std::string& reason);
+  /// `left`: the record of an agent that left cleanly (the calls it ran are not run again).
+  void requeue(Agent& a, bool lost, const std::string& reason, const AgentLeft* left = nullptr);
+  void agent_left(Agent& a);
   /// Puts tasks back at the front of the queue, in their order.
   void requeue_front(std::vector<Pending> tasks);
   void track_progress();
