@@ -28,8 +28,10 @@ namespace e2e {
 struct Setup {
   std::string transport;  ///< "pipe" or "storage"
   int workers;
-  std::string storage = "localhost";  ///< "localhost", "s3" (Ceph RGW) or "redis"
-  std::string backend = "localhost";  ///< "localhost", "ssh" (3 network-namespace hosts) or "slurm"
+  std::string storage = "localhost";  ///< "localhost", "s3" (Ceph RGW), "moto" (moto's S3) or "redis"
+  /// A row of the compute table: "localhost", "ssh" (3 network-namespace hosts), "slurm" or
+  /// "aws_lambda" (emulators running this binary).
+  std::string backend = "localhost";
 };
 
 inline void PrintTo(const Setup& s, std::ostream* os) {
@@ -66,9 +68,11 @@ inline auto pool_sizes() {
 
 /// The remote backends against the real test set-ups (tests/servers/), with S3 storage (hosts
 /// fetch the runtime by presigned URL): SSH over 3 network-namespace hosts with one worker
-/// each, and one Slurm pilot of 2 CPUs on the local cluster. Calls travel through storage.
+/// each, one Slurm pilot of 2 CPUs on the local cluster, and AWS Lambda emulators running this
+/// binary from its own package with moto's S3. Calls travel through storage.
 inline auto remote_backends() {
-  return ::testing::Values(Setup{"storage", 3, "s3", "ssh"}, Setup{"storage", 2, "s3", "slurm"});
+  return ::testing::Values(Setup{"storage", 3, "s3", "ssh"}, Setup{"storage", 2, "s3", "slurm"},
+                           Setup{"storage", lithops::testing::kLambdaFleetSize, "moto", "aws_lambda"});
 }
 
 /// SSH hosts with Redis storage: no URL to fetch the runtime from, so it is streamed over the

@@ -46,39 +46,6 @@ inline Config with_redis_storage(Config c, const std::string& bucket = "storage"
   return c;
 }
 
-/// `c` with the named storage: "localhost" (unchanged), "s3" or "redis"; `for_hosts`: at the
-/// address the namespace hosts reach too.
-inline Config with_storage(Config c, const std::string& storage, bool for_hosts = false) {
-  if (storage == "s3") return with_s3_storage(std::move(c), "lithops-test", for_hosts);
-  if (storage == "redis") return with_redis_storage(std::move(c), "storage", for_hosts);
-  return c;
-}
-
-/// The test hosts of the SSH backend: network namespaces h1..h3 (tests/servers/net-up.sh).
-inline std::string ssh_hosts() { return "root@10.200.0.11, root@10.200.0.12, root@10.200.0.13"; }
-
-/// `c` on the named compute backend: "localhost" (unchanged), "ssh" (the 3 namespace hosts,
-/// `workers` in all, at least one each) or "slurm" (one pilot of `workers` CPUs on the local
-/// cluster).
-inline Config with_backend(Config c, const std::string& backend, int workers) {
-  const std::string cache = servers_dir() + "/runtime-cache";  // shared by the hosts: one disk
-  if (backend == "ssh") {
-    c.set("lithops.backend", "ssh");
-    c.set("ssh.hosts", ssh_hosts());
-    c.set("ssh.key_file", servers_dir() + "/net/id_ed25519");
-    c.set("ssh.ssh_options", "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null");
-    c.set("ssh.worker_processes", std::max(1, workers / 3));
-    c.set("ssh.cache_dir", cache);
-  } else if (backend == "slurm") {
-    c.set("lithops.backend", "slurm");
-    c.set("slurm.slurm_conf", servers_dir() + "/slurm/slurm.conf");
-    c.set("slurm.cpus_per_task", workers);
-    c.set("slurm.output", servers_dir() + "/slurm/pilot-%j.out");
-    c.set("slurm.cache_dir", cache);
-  }
-  return c;
-}
-
 /// The moto AWS server of up.sh (moto-up.sh): signatures checked with this IAM user's keys.
 struct Moto {
   std::string endpoint;  ///< http://127.0.0.1:5000
@@ -114,6 +81,45 @@ inline Config with_moto_storage(Config c, const std::string& bucket) {
   return c;
 }
 
+/// `c` with the named storage: "localhost" (unchanged), "s3", "moto" (moto's S3) or "redis"; `for_hosts`: at the
+/// address the namespace hosts reach too.
+inline Config with_storage(Config c, const std::string& storage, bool for_hosts = false) {
+  if (storage == "s3") return with_s3_storage(std::move(c), "lithops-test", for_hosts);
+  if (storage == "redis") return with_redis_storage(std::move(c), "storage", for_hosts);
+  if (storage == "moto") return with_moto_storage(std::move(c), "lithops-test-moto");
+  return c;
+}
+
+/// The test hosts of the SSH backend: network namespaces h1..h3 (tests/servers/net-up.sh).
+inline std::string ssh_hosts() { return "root@10.200.0.11, root@10.200.0.12, root@10.200.0.13"; }
+
+/// `c` on aws_lambda through this test binary's emulator fleet (lambda_fleet.hpp).
+inline Config with_lambda_backend(Config c);
+
+/// `c` on the named compute backend: "localhost" (unchanged), "ssh" (the 3 namespace hosts,
+/// `workers` in all, at least one each), "slurm" (one pilot of `workers` CPUs on the local
+/// cluster) or "aws_lambda" (this binary's fleet of Lambda emulators, one worker each).
+inline Config with_backend(Config c, const std::string& backend, int workers) {
+  const std::string cache = servers_dir() + "/runtime-cache";  // shared by the hosts: one disk
+  if (backend == "ssh") {
+    c.set("lithops.backend", "ssh");
+    c.set("ssh.hosts", ssh_hosts());
+    c.set("ssh.key_file", servers_dir() + "/net/id_ed25519");
+    c.set("ssh.ssh_options", "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null");
+    c.set("ssh.worker_processes", std::max(1, workers / 3));
+    c.set("ssh.cache_dir", cache);
+  } else if (backend == "slurm") {
+    c.set("lithops.backend", "slurm");
+    c.set("slurm.slurm_conf", servers_dir() + "/slurm/slurm.conf");
+    c.set("slurm.cpus_per_task", workers);
+    c.set("slurm.output", servers_dir() + "/slurm/pilot-%j.out");
+    c.set("slurm.cache_dir", cache);
+  } else if (backend == "aws_lambda") {
+    c = with_lambda_backend(std::move(c));
+  }
+  return c;
+}
+
 /// Runs a script of tests/servers on the running servers, e.g. restart("rgw-start.sh", "ceph").
 inline int run_server_script(const std::string& script, const std::string& sub) {
   std::string cmd = "bash '" + servers_scripts() + "/" + script + "' '" + servers_dir() + "/" + sub + "' >/dev/null";
@@ -121,3 +127,5 @@ inline int run_server_script(const std::string& script, const std::string& sub) 
 }
 
 }  // namespace lithops::testing
+
+#include "lambda_fleet.hpp"  // defines with_lambda_backend (it needs the helpers above)
