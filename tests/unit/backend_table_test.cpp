@@ -112,12 +112,12 @@ TEST(BackendTables, OnlyBackendsWhoseWorkersHaveTheirOwnCredentialsGetNone) {
   EXPECT_THAT(worker_storage_config(c, true), HasSubstr("SECRET-NOT-TO-SHIP"));
   c.set("aws.region", "eu-west-1");
   const std::string stripped = worker_storage_config(c, false, "lithops-us-east-1-akidvis");
-  EXPECT_THAT(stripped, HasSubstr("region: eu-west-1"));  // the aws section travels, keys emptied
+  EXPECT_THAT(stripped, HasSubstr("region: \"eu-west-1\""));  // the aws section travels, keys emptied
   EXPECT_THAT(stripped, ::testing::Not(HasSubstr("SECRET-NOT-TO-SHIP")));
   EXPECT_THAT(stripped, ::testing::Not(HasSubstr("TOKEN-NOT-TO-SHIP")));
   EXPECT_THAT(stripped, ::testing::Not(HasSubstr("AKIDVISIBLE")));
   EXPECT_THAT(stripped, HasSubstr("storage: aws_s3"));
-  EXPECT_THAT(stripped, HasSubstr("storage_bucket: lithops-us-east-1-akidvis"));  // the client's, not re-derived
+  EXPECT_THAT(stripped, HasSubstr("storage_bucket: \"lithops-us-east-1-akidvis\""));  // the client's, not re-derived
   c.set("lithops.backend", "aws_lambda");
   EXPECT_TRUE(workers_have_storage_credentials(c));
   c.set("lithops.storage", "ceph");  // a service the role cannot reach: its keys must travel

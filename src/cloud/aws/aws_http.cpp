@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
+#include "storage/s3/s3_codec.hpp"
 #include "util/curl_global.hpp"
 
 namespace lithops::detail::aws {
@@ -15,15 +15,6 @@ namespace lithops::detail::aws {
 namespace {
 
 constexpr long kStallSeconds = 60;
-
-std::string sha256_hex(const std::string& data) {
-  unsigned char md[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-  std::string out;
-  out.reserve(2 * SHA256_DIGEST_LENGTH);
-  for (unsigned char c : md) out += fmt::format("{:02x}", c);
-  return out;
-}
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -48,7 +39,7 @@ SignedRequest::SignedRequest(const ServiceEndpoint& endpoint, std::string method
       sigv4_("aws:amz:" + endpoint.region + ":" + endpoint.service) {
   // curl 7.88 signs the headers it is given; the payload hash and the session token must be
   // among them (it adds neither itself).
-  headers.push_back("x-amz-content-sha256: " + sha256_hex(body_));
+  headers.push_back("x-amz-content-sha256: " + s3::sha256_hex(body_));  // SigV4's payload hash, as S3's
   if (!endpoint.session_token.empty()) headers.push_back("x-amz-security-token: " + endpoint.session_token);
   if (!body_.empty() && std::none_of(headers.begin(), headers.end(), [](const std::string& h) {
         return lower(h).rfind("content-type:", 0) == 0;

@@ -28,24 +28,27 @@ Status ended(bool clean, bool started, std::string reason) {
 }
 
 // What an emulator (or Lambda's synchronous answer) says of an invocation that ended in error,
-// in terms of the settings that would change it.
+// in terms of the setting that would change it. The emulator's texts: "Task timed out after
+// N.00 seconds", errorType Runtime.ExitError with "signal: killed" (what the OOM killer
+// sends), and our runtime's own InitError.
 std::string function_error_reason(const lambda::Settings& s, const aws::HttpResponse& r) {
   std::string type, message;
   auto j = nlohmann::json::parse(r.body, nullptr, false);
   if (j.is_object()) {
     type = j.value("errorType", std::string());
     message = j.value("errorMessage", std::string());
+  } else {
+    message = r.body.substr(0, 300);
   }
-  const std::string text = type + " " + message + " " + (j.is_object() ? std::string() : r.body);
-  std::string why = fmt::format("the function failed ({}{}{})", type.empty() ? r.function_error : type,
+  if (type.empty()) type = r.function_error;
+  std::string why = fmt::format("the function failed ({}{}{})", type.empty() ? "no error type" : type,
                                 message.empty() ? "" : ": ", message);
-  if (text.find("timed out") != std::string::npos || text.find("Timeout") != std::string::npos)
+  if (message.rfind("Task timed out", 0) == 0 || type == "Sandbox.Timedout")
     why += fmt::format("; it reached its timeout of {} s (aws_lambda.runtime_timeout)", s.timeout_s);
-  else if (text.find("signal: killed") != std::string::npos || text.find("OutOfMemory") != std::string::npos ||
-           text.find("memory") != std::string::npos)
+  else if (message.find("signal: killed") != std::string::npos || type == "Runtime.OutOfMemory")
     why += fmt::format("; it was killed, most likely out of memory at {} MB (aws_lambda.runtime_memory)", s.memory_mb);
-  else if (text.find("Init") != std::string::npos || text.find("init") != std::string::npos)
-    why += "; the runtime failed to initialise (see the function's logs)";
+  else if (type.find("InitError") != std::string::npos)
+    why += "; the runtime failed to initialise";
   return why;
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -405,12 +406,12 @@ void LocalhostBackend::on_worker_death(std::size_t i) {
       f.kind = FailureKind::crash;
       f.type_name = "WorkerCrash";
       f.message = WorkerProcess::describe_status(status);
-      {
+      f.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      f.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      if (f.signal == SIGKILL) {  // the OOM killer's signal: say what memory there was
         std::lock_guard lock(mu_);
         if (!crash_note_.empty()) f.message += " " + crash_note_;
       }
-      f.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-      f.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     }
     if (t.task.attempt < 1 + job->manifest.retries) {
       TaskSpec retry = t.task.slice(crashed, crashed + 1);

@@ -41,7 +41,8 @@ class LocalhostBackend final : public ComputeBackend {
   /// ExecutionTimeoutError saying `reason`, and no call starts: a cloud function's invocation
   /// ends then. Calls not started stay unreported (the client runs them elsewhere).
   void set_deadline(std::int64_t deadline_ns, std::string reason);
-  /// Added to the message of every call whose worker crashed (e.g. the memory limit it ran under).
+  /// Added to the message of a call whose worker was killed by SIGKILL (what an out-of-memory
+  /// killer sends): the memory limit it ran under.
   void set_crash_note(std::string note);
   /// Some worker is inside a call (as of the I/O thread's last tick).
   bool running() const noexcept { return running_.load(std::memory_order_acquire); }
