@@ -14,19 +14,6 @@ namespace e2e {
 
 // ---- functions the calls run ----
 
-std::size_t words_in_chunk(lithops::ObjectChunk chunk) {
-  std::size_t words = 0;
-  chunk.for_each_line([&](std::string_view line) {
-    bool in_word = false;
-    for (char c : line) {
-      bool letter = !std::isspace(static_cast<unsigned char>(c));
-      words += letter && !in_word;
-      in_word = letter;
-    }
-  });
-  return words;
-}
-
 std::string chunk_text(lithops::ObjectChunk chunk) { return chunk.read(); }
 
 std::string chunk_text_streamed(lithops::ObjectChunk chunk) {

@@ -171,6 +171,8 @@ int crash_on(int x, int bad, std::string how);
 int sleep_on(int x, int slow, double seconds);
 /// Sleeps `seconds`, then returns x.
 int nap(int x, double seconds);
+/// Words in an object chunk (runs of non-space characters on each line).
+std::size_t words_in_chunk(lithops::ObjectChunk chunk);
 /// The pid of the process that started this call's worker (an agent, or a Lambda runtime).
 int parent_pid(int x);
 /// The value of environment variable `name` in the call's worker ("" if unset).

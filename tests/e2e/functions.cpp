@@ -1,6 +1,7 @@
 // The functions the end-to-end tests run on workers (declared in e2e_support.hpp).
 #include <sys/resource.h>
 
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
 #include <exception>
@@ -119,6 +120,19 @@ int nap(int x, double seconds) {
 }
 
 int parent_pid(int) { return static_cast<int>(::getppid()); }
+
+std::size_t words_in_chunk(lithops::ObjectChunk chunk) {
+  std::size_t words = 0;
+  chunk.for_each_line([&](std::string_view line) {
+    bool in_word = false;
+    for (char c : line) {
+      bool letter = !std::isspace(static_cast<unsigned char>(c));
+      words += letter && !in_word;
+      in_word = letter;
+    }
+  });
+  return words;
+}
 
 std::string env_of(std::string name) {
   const char* v = std::getenv(name.c_str());

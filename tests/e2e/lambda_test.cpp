@@ -32,20 +32,7 @@ using ::testing::Not;
 
 namespace e2e {
 
-std::size_t words_of(lithops::ObjectChunk chunk) {
-  std::size_t words = 0;
-  chunk.for_each_line([&](std::string_view line) {
-    bool in_word = false;
-    for (char c : line) {
-      bool letter = !std::isspace(static_cast<unsigned char>(c));
-      words += letter && !in_word;
-      in_word = letter;
-    }
-  });
-  return words;
-}
-
-std::size_t total(std::vector<std::size_t> v) {
+std::size_t sum_of(std::vector<std::size_t> v) {
   std::size_t s = 0;
   for (auto x : v) s += x;
   return s;
@@ -196,7 +183,7 @@ TEST_F(Lambda, AMapReduceOverObjectsInS3CountsEveryWord) {
     storage.put_object(bucket, "texts/part-" + std::to_string(i), text);
   }
   lithops::FunctionExecutor fexec(c);
-  auto f = fexec.map_reduce(words_of, lithops::objects(bucket + "/texts/"), total);
+  auto f = fexec.map_reduce(words_in_chunk, lithops::objects(bucket + "/texts/"), sum_of);
   EXPECT_EQ(f.get(), expected);
 }
 
