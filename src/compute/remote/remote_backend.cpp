@@ -278,7 +278,9 @@ void RemoteBackend::poll_launcher() {
     AgentLauncher::Status st = launcher_->poll(a.place);
     a.running = st.started;
     if (st.restarted) a.started_ns = now_ns();  // e.g. after receiving the runtime over ssh
-    if (st.ended) {
+    if (st.ended && st.clean && a.phase == Phase::up && launcher_->ends_by_heartbeat()) {
+      agent_left(a);  // its record says which calls it ran, as when its heartbeat goes
+    } else if (st.ended) {
       on_agent_ended(a, st);
     } else if (a.phase == Phase::starting && seconds_since(a.started_ns) > launcher_->start_timeout()) {
       launcher_->stop(a.place);
