@@ -7,6 +7,7 @@
 #include "storage/localhost/localhost_storage.hpp"
 #include "storage/redis/redis_storage.hpp"
 #include "storage/s3/s3_storage.hpp"
+#include "storage/storage_backend.hpp"
 
 namespace lithops::detail {
 
@@ -42,10 +43,8 @@ const std::vector<StorageBackendRow>& storage_backends() {
 const StorageBackendRow& storage_backend(std::string_view name) {
   for (const auto& r : storage_backends())
     if (r.name == name) return r;
-  std::vector<std::string> names;
-  for (const auto& r : storage_backends()) names.push_back(r.name);
   throw ConfigError(fmt::format("lithops.storage: unknown storage backend '{}'; valid choices: {}", name,
-                                fmt::join(names, ", ")));
+                                fmt::join(storage_backend_names(), ", ")));
 }
 
 }  // namespace lithops::detail
