@@ -1,11 +1,17 @@
 // Core figures of the localhost backend (issue "Core", docs/performance.md):
 //   throughput   one map of 100,000 no-op calls, executor creation to last result
-//   roundtrip    call_async + get of a no-op, 1,000 times after warm-up: p50 / p99
+//   roundtrip    call_async + get of a no-op, 1,000 times after warm-up: p50 / p99, beside
+//                the floor: one 64-byte message each way over a unix socket between this
+//                process and a forked child, in alternating blocks
 //   sleep        8 calls that each sleep 1 s on 8 workers: wall time
 //   montecarlo   2 calls of 10^8 samples vs one loop of 2 x 10^8 in this process: efficiency
 //   first        executor creation to the first result of one no-op call
 // usage: core_bench [name ...] [--transport pipe|storage]   (default: all, pipe)
+// Besides the human lines, each figure is printed as "FIGURE name value" for bench/compare.py.
 #include <lithops/lithops.hpp>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -58,26 +64,72 @@ void throughput() {
   for (int i = 0; i < kCalls; ++i) data[i] = i;
   auto t0 = Clock::now();
   lithops::FunctionExecutor fexec(bench_config());
+  auto t1 = Clock::now();
   auto fs = fexec.map(plus_one, data);
+  auto t2 = Clock::now();
   auto r = fexec.get_result(fs);
-  double s = secs(Clock::now() - t0);
+  const auto t3 = Clock::now();
+  double s = secs(t3 - t0);
   bool ok = r.size() == kCalls && r.back() == kCalls;
-  std::printf("throughput: %d calls in %.3f s = %.0f calls/s (creation to last result)%s\n", kCalls, s, kCalls / s,
-              ok ? "" : " WRONG RESULTS");
+  std::printf("throughput: %d calls in %.3f s = %.0f calls/s (creation to last result)%s; creation %.1f ms, map() "
+              "%.1f ms, get_result %.1f ms\n",
+              kCalls, s, kCalls / s, ok ? "" : " WRONG RESULTS", secs(t1 - t0) * 1e3, secs(t2 - t1) * 1e3,
+              secs(t3 - t2) * 1e3);
+  if (ok) std::printf("FIGURE w1_calls_per_s %.0f\n", kCalls / s);
 }
 
+// The floor a round trip is compared with: a forked child echoes 64-byte messages over a
+// socketpair. Only read/write run in the child, so forking this threaded process is safe.
+class SocketEcho {
+ public:
+  SocketEcho() {
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds_) != 0) std::abort();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(fds_[0]);
+      char buf[64];
+      while (::read(fds_[1], buf, sizeof buf) == sizeof buf && ::write(fds_[1], buf, sizeof buf) == sizeof buf) {
+      }
+      ::_exit(0);
+    }
+    ::close(fds_[1]);
+  }
+  ~SocketEcho() {
+    ::close(fds_[0]);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  double round_trip_us() {
+    char buf[64] = {1};
+    auto t0 = Clock::now();
+    if (::write(fds_[0], buf, sizeof buf) != sizeof buf || ::read(fds_[0], buf, sizeof buf) != sizeof buf) std::abort();
+    return secs(Clock::now() - t0) * 1e6;
+  }
+
+ private:
+  int fds_[2] = {-1, -1};
+  pid_t pid_ = -1;
+};
+
+// Blocks of 100 alternate between ours and the floor, so that both see the same drift of the VM.
 void roundtrip() {
   lithops::FunctionExecutor fexec(bench_config());
-  for (int i = 0; i < 200; ++i) fexec.call_async(noop, i).get();  // warm-up
-  std::vector<double> us;
-  for (int i = 0; i < 1000; ++i) {
-    auto t0 = Clock::now();
-    fexec.call_async(noop, i).get();
-    us.push_back(secs(Clock::now() - t0) * 1e6);
+  SocketEcho echo;
+  for (int i = 0; i < 200; ++i) fexec.call_async(noop, i).get(), echo.round_trip_us();  // warm-up
+  std::vector<double> us, floor_us;
+  for (int block = 0; block < 10; ++block) {
+    for (int i = 0; i < 100; ++i) {
+      auto t0 = Clock::now();
+      fexec.call_async(noop, i).get();
+      us.push_back(secs(Clock::now() - t0) * 1e6);
+    }
+    for (int i = 0; i < 100; ++i) floor_us.push_back(echo.round_trip_us());
   }
   std::sort(us.begin(), us.end());
-  std::printf("roundtrip: p50 %.1f us, p99 %.1f us, max %.1f us (1000 call_async + get)\n", us[500], us[990],
-              us.back());
+  std::sort(floor_us.begin(), floor_us.end());
+  std::printf("roundtrip: p50 %.1f us, p99 %.1f us, max %.1f us (1000 call_async + get); unix socket floor p50 %.1f us, "
+              "p99 %.1f us; ratio %.2f\n",
+              us[500], us[990], us.back(), floor_us[500], floor_us[990], us[500] / floor_us[500]);
+  std::printf("FIGURE roundtrip_p50_us %.2f\nFIGURE socket_floor_p50_us %.2f\n", us[500], floor_us[500]);
 }
 
 // Where a round trip's time goes, from one call's stats (ms after submit).
@@ -103,7 +155,9 @@ void sleep_bench() {
   fexec.call_async(noop, 0).get();  // workers are up
   auto t0 = Clock::now();
   auto r = fexec.get_result(fexec.map(sleep_one_second, std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
-  std::printf("sleep: 8 calls x 1 s on 8 workers: %.3f s wall\n", secs(Clock::now() - t0));
+  const double s = secs(Clock::now() - t0);
+  std::printf("sleep: 8 calls x 1 s on 8 workers: %.3f s wall\n", s);
+  if (r.size() == 8) std::printf("FIGURE sleep8_s %.4f\n", s);
 }
 
 // Serial and parallel rounds alternate, and each side's median is used: a VM's speed drifts
@@ -132,13 +186,16 @@ void montecarlo() {
   std::printf("montecarlo: serial %.3f s, 2 calls %.3f s (medians of %d alternating rounds), efficiency %.1f%% "
               "(pi = %.5f)%s\n",
               s, p, kRounds, 100.0 * s / (2.0 * p), pi, remote == local ? "" : " MISMATCH");
+  if (remote == local) std::printf("FIGURE montecarlo_s %.4f\nFIGURE montecarlo_eff %.4f\n", p, s / (2.0 * p));
 }
 
 void first_result() {
   auto t0 = Clock::now();
   lithops::FunctionExecutor fexec(bench_config());
-  fexec.call_async(noop, 1).get();
-  std::printf("first: executor creation to first result %.2f ms\n", secs(Clock::now() - t0) * 1e3);
+  const int r = fexec.call_async(noop, 1).get();
+  const double ms = secs(Clock::now() - t0) * 1e3;
+  std::printf("first: executor creation to first result %.2f ms\n", ms);
+  if (r == 1) std::printf("FIGURE first_ms %.3f\n", ms);
 }
 
 }  // namespace

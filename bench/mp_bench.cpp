@@ -85,8 +85,9 @@ void pool() {
               pool.processes(), e, p, 100.0 * std::abs(p - e) / e, p > e ? "slower" : "faster");
 }
 
+// `figure`: the name of the machine-readable line bench/compare.py reads ("FIGURE name value").
 template <class Op>
-void round_trips(const char* name, Op op) {
+void round_trips(const char* name, const char* figure, Op op) {
   constexpr int kOps = 10'000;
   for (int i = 0; i < 500; ++i) op();  // warm: connections open, scripts loaded
   std::vector<double> us(kOps);
@@ -97,12 +98,13 @@ void round_trips(const char* name, Op op) {
   }
   std::sort(us.begin(), us.end());
   std::printf("%s: %d round trips: p50 %.1f us, p99 %.1f us\n", name, kOps, us[kOps / 2], us[kOps * 99 / 100]);
+  std::printf("FIGURE %s %.2f\n", figure, us[kOps / 2]);
 }
 
 void lock() {
   mp::Context ctx(bench_config());
   mp::Lock l(ctx);
-  round_trips("lock acquire+release", [&] {
+  round_trips("lock acquire+release", "lock_p50_us", [&] {
     l.acquire();
     l.release();
   });
@@ -112,7 +114,7 @@ void queue() {
   mp::Context ctx(bench_config());
   mp::Queue<int> q(ctx);
   int n = 0;
-  round_trips("queue put+get", [&] {
+  round_trips("queue put+get", "queue_p50_us", [&] {
     q.put(++n);
     if (q.get() != n) std::exit(1);
   });
@@ -121,7 +123,7 @@ void queue() {
 void ping() {
   mp::Context ctx(bench_config());
   const mp::detail::Created object = mp::detail::create(ctx, "ping", {"unused"});  // its link names the server
-  round_trips("one round trip (PING)", [&] { mp::detail::command(object.link, {"PING"}); });
+  round_trips("one round trip (PING)", "ping_p50_us", [&] { mp::detail::command(object.link, {"PING"}); });
 }
 
 }  // namespace

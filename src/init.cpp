@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "compute/localhost/fork_server.hpp"
 #include "core/protocol.hpp"
 #include "compute/aws_lambda/lambda_runtime.hpp"
 #include "compute/remote/agent_main.hpp"
@@ -34,9 +35,13 @@ void init(int, char**) {
     g_worker = true;
     detail::run_agent_process();
   }
-  if (std::getenv(detail::kWorkerEnv) == nullptr) return;
-  // Unset so that an executor created inside a call (a nested executor) is a client.
-  ::unsetenv(detail::kWorkerEnv);
+  if (std::getenv(detail::kWorkerEnv) == nullptr) {
+    // A client. Its fork server returns here a second time, in each worker it forks.
+    if (!detail::start_fork_server()) return;
+  } else {
+    // Unset so that an executor created inside a call (a nested executor) is a client.
+    ::unsetenv(detail::kWorkerEnv);
+  }
   g_worker = true;
   detail::run_worker_process();
 }

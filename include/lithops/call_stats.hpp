@@ -32,7 +32,7 @@ struct CallStats {
   using seconds = std::chrono::duration<double>;
 
   time_point host_submit;       ///< the client handed the call to the backend
-  time_point worker_start;      ///< the worker received the call
+  time_point worker_start;      ///< the worker started the call (its first attempt)
   time_point func_start;        ///< the function began
   time_point func_end;          ///< the function returned or threw
   time_point host_result;       ///< the client had the final status and result

@@ -141,6 +141,12 @@ class FunctionExecutor {
     detail::JobRequest req;
     req.function = Plan::spec(f);
     req.options = detail::call_options(opts...);
+    if constexpr (std::ranges::sized_range<Range>) {
+      const auto n = static_cast<std::size_t>(std::ranges::size(data));
+      req.offsets.reserve(n + 1);
+      if constexpr (std::is_arithmetic_v<Element> && std::tuple_size_v<decltype(extra)> == 0)
+        req.args.reserve(n * sizeof(Element));
+    }
     req.offsets.push_back(0);
     {
       BufferOutputArchive ar(req.args);  // one archive for the whole job: no per-call set-up

@@ -217,6 +217,14 @@ void serialize_into(std::string& out, const T& value) {
 template <class T>
 T deserialize(std::string_view in) {
   detail::require_serializable<T>();
+  if constexpr (std::is_arithmetic_v<std::decay_t<T>>) {
+    // The bytes the archive would read, without setting one up: a result of a map of
+    // numbers is read 100,000 times in a row.
+    std::decay_t<T> value;
+    if (in.size() < sizeof value) throw Error("lithops: truncated payload while deserializing");
+    std::memcpy(&value, in.data(), sizeof value);
+    return value;
+  }
   BufferInputArchive ar(in);
   std::decay_t<T> value{};
   ar(value);

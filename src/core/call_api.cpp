@@ -26,6 +26,8 @@ CallState call_state(const CallHandle& h) noexcept {
 
 bool call_wait(const CallHandle& h, Deadline deadline) {
   if (!h.job) throw Error("lithops: wait on an empty future");
+  // Done already (get_result after wait): no clock read, which would cost more than the rest.
+  if (is_final(call_state(h))) return true;
   // A short spin first: a no-op call comes back in tens of microseconds, and a futex sleep
   // and wake-up would add a good part of that again. The spin yields: on a machine with few
   // cores the worker or the supervisor may be queued on this very core.

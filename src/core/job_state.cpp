@@ -87,8 +87,9 @@ std::uint32_t JobState::host_index_locked(const std::string& host) {
 }
 
 void JobState::finish_locked(CallRecord& rec, CallState state, std::vector<std::uint32_t>& done,
-                             std::uint32_t index) {
-  rec.host_result_ns = now_ns();
+                             std::uint32_t index, std::int64_t now) {
+  rec.host_result_ns = now;
+  if (state != CallState::success) any_failed_.store(true, std::memory_order_release);
   rec.state.store(state, std::memory_order_release);
   remaining_.fetch_sub(1, std::memory_order_acq_rel);
   done.push_back(index);
@@ -104,6 +105,8 @@ void JobState::complete(std::span<const CallOutcome> outcomes, std::shared_ptr<c
     listeners = listeners_;
     chunks_.push_back(std::move(chunk));
     std::uint32_t h = host_index_locked(host);
+    // One clock read for the batch: its outcomes reached this process together.
+    const std::int64_t now = now_ns();
     for (const auto& o : outcomes) {
       if (o.index >= size()) continue;
       CallRecord& rec = calls_[o.index];
@@ -118,12 +121,12 @@ void JobState::complete(std::span<const CallOutcome> outcomes, std::shared_ptr<c
       if (o.ok) {
         rec.result = o.payload;
         rec.bytes_out = o.payload.size();
-        finish_locked(rec, CallState::success, done, o.index);
+        finish_locked(rec, CallState::success, done, o.index, now);
       } else {
         Reader r(o.payload);
         failures_.push_back(CallFailure::read(r));
         rec.failure = static_cast<std::uint32_t>(failures_.size() - 1);
-        finish_locked(rec, final_state(failures_.back().kind), done, o.index);
+        finish_locked(rec, final_state(failures_.back().kind), done, o.index, now);
       }
     }
   }
@@ -147,7 +150,7 @@ void JobState::fail(std::uint32_t index, CallFailure failure, std::uint8_t attem
     CallState state = final_state(failure.kind);
     failures_.push_back(std::move(failure));
     rec.failure = static_cast<std::uint32_t>(failures_.size() - 1);
-    finish_locked(rec, state, done, index);
+    finish_locked(rec, state, done, index, now_ns());
     listeners = listeners_;
   }
   notify(done, listeners);
@@ -162,11 +165,12 @@ void JobState::fail_pending(const CallFailure& failure) {
     failures_.push_back(failure);
     auto f = static_cast<std::uint32_t>(failures_.size() - 1);
     CallState state = final_state(failure.kind);
+    const std::int64_t now = now_ns();
     for (std::uint32_t i = 0; i < size(); ++i) {
       CallRecord& rec = calls_[i];
       if (is_final(rec.state.load(std::memory_order_relaxed))) continue;
       rec.failure = f;
-      finish_locked(rec, state, done, i);
+      finish_locked(rec, state, done, i, now);
     }
   }
   notify(done, listeners);

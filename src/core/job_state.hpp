@@ -55,6 +55,8 @@ class JobState {
   const CallRecord& call(std::size_t i) const { return calls_[i]; }
   std::size_t remaining() const noexcept { return remaining_.load(std::memory_order_acquire); }
   bool finished() const noexcept { return remaining() == 0; }
+  /// Some call ended other than in success.
+  bool any_failed() const noexcept { return any_failed_.load(std::memory_order_acquire); }
 
   /// Marks calls as handed to a worker (no-op for calls already final).
   void mark_running(std::uint32_t first, std::uint32_t count);
@@ -79,13 +81,16 @@ class JobState {
 
  private:
   std::uint32_t host_index_locked(const std::string& host);
-  void finish_locked(CallRecord& rec, CallState state, std::vector<std::uint32_t>& done, std::uint32_t index);
+  /// `now`: when the outcome reached this process (host_result).
+  void finish_locked(CallRecord& rec, CallState state, std::vector<std::uint32_t>& done, std::uint32_t index,
+                     std::int64_t now);
   void notify(const std::vector<std::uint32_t>& done, const std::vector<CompletionListener>& listeners);
 
   JobInfo info_;
   std::int64_t submit_ns_ = 0;
   std::unique_ptr<CallRecord[]> calls_;
   std::atomic<std::size_t> remaining_;
+  std::atomic<bool> any_failed_{false};
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<const std::string>> chunks_;
   std::vector<CallFailure> failures_;

@@ -91,11 +91,13 @@ CallOutcome PreparedJob::run(std::uint32_t index, std::uint8_t attempt, std::str
   CallOutcome o;
   o.index = index;
   o.bytes_in = static_cast<std::uint32_t>(args.size());
-  o.worker_start_ns = now_ns();
+  // The arguments are not decoded before the function starts (invoke does it), so the worker
+  // starts the call when the function does: one clock read less per call, on a path where
+  // each costs as much as a no-op call's own work.
   std::size_t mark = out.size();
   if (refusal_.kind != FailureKind::none) {
     o.attempts = attempt;
-    o.func_start_ns = o.func_end_ns = o.worker_start_ns;
+    o.worker_start_ns = o.func_start_ns = o.func_end_ns = now_ns();
     Writer w(out);
     refusal_.write(w);
     o.payload = std::string_view(out).substr(mark);
@@ -106,6 +108,7 @@ CallOutcome PreparedJob::run(std::uint32_t index, std::uint8_t attempt, std::str
     o.attempts = a;
     out.resize(mark);
     o.func_start_ns = now_ns();
+    if (a == attempt) o.worker_start_ns = o.func_start_ns;
     publish_start(slot, current, o.func_start_ns);
     try {
       vtable_->invoke(callable_, args, out);

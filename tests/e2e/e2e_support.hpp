@@ -177,6 +177,13 @@ std::size_t words_in_chunk(lithops::ObjectChunk chunk);
 int parent_pid(int x);
 /// The value of environment variable `name` in the call's worker ("" if unset).
 std::string env_of(std::string name);
+/// The call's working directory.
+std::string cwd_of(int x);
+/// The name of the call's process (/proc/self/comm).
+std::string process_name(int x);
+/// A global of the program, 0 until a test changes it: what a call sees of it.
+extern int g_probe;
+int probe_global(int x);
 /// Appends a line to `<dir>/run-<x>` (counting its runs), then crashes if `x == bad`.
 int count_then_crash_on(int x, int bad, std::string dir);
 /// How many times count_then_crash_on ran for `x`.

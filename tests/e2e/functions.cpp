@@ -139,6 +139,17 @@ std::string env_of(std::string name) {
   return v ? v : "";
 }
 
+int g_probe = 0;
+int probe_global(int) { return g_probe; }
+
+std::string cwd_of(int) { return std::filesystem::current_path().string(); }
+
+std::string process_name(int) {
+  std::string name;
+  std::getline(std::ifstream("/proc/self/comm"), name);
+  return name;
+}
+
 int count_then_crash_on(int x, int bad, std::string dir) {
   std::ofstream(dir + "/run-" + std::to_string(x), std::ios::app) << "ran\n";
   if (x == bad) crash("segv");

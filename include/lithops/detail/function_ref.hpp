@@ -106,11 +106,22 @@ struct VTableFor {
   }
   static void invoke(void* callable, std::string_view args, std::string& out) {
     std::tuple<Stored...> values{};
-    BufferInputArchive in(args);
-    std::apply([&](auto&... v) { (in(v), ...); }, values);
+    if constexpr ((std::is_arithmetic_v<Stored> && ...)) {
+      // Numbers only: the archive's bytes read directly (no archive set-up per call).
+      if (args.size() < (std::size_t{0} + ... + sizeof(Stored)))
+        throw Error("lithops: truncated payload while deserializing");
+      std::size_t at = 0;
+      std::apply([&](auto&... v) { ((std::memcpy(&v, args.data() + at, sizeof v), at += sizeof v), ...); }, values);
+    } else {
+      BufferInputArchive in(args);
+      std::apply([&](auto&... v) { (in(v), ...); }, values);
+    }
     F& f = *static_cast<F*>(callable);
     if constexpr (std::is_void_v<R>) {
       std::apply(f, values);
+    } else if constexpr (std::is_arithmetic_v<R>) {
+      const R r = std::apply(f, values);
+      out.append(reinterpret_cast<const char*>(&r), sizeof r);
     } else {
       BufferOutputArchive ar(out);
       ar(std::apply(f, values));

@@ -2,6 +2,7 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ constexpr std::uint32_t kMaxBatch = 16384;    // calls per task frame when sizin
 constexpr std::size_t kPrefetchDepth = 2;
 constexpr int kTimeoutTickMs = 20;            // how often running calls are checked for overrun
 constexpr std::uint64_t kEventfdTag = ~std::uint64_t{0};
+constexpr std::uint64_t kTimerTag = ~std::uint64_t{1};
 // A worker that keeps dying between calls (e.g. it cannot write to storage) must not be
 // replaced and fed the same task for ever: after this many deaths the task's calls fail.
 constexpr std::uint8_t kMaxDeathsOutsideCalls = 3;
@@ -44,11 +46,15 @@ LocalhostBackend::LocalhostBackend(const Config& config)
   if (n_workers_ == 0) n_workers_ = std::max(1u, std::thread::hardware_concurrency());
   epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
   evfd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epfd_ < 0 || evfd_ < 0) throw Error(std::string("lithops: epoll/eventfd: ") + std::strerror(errno));
+  timerfd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (epfd_ < 0 || evfd_ < 0 || timerfd_ < 0)
+    throw Error(std::string("lithops: epoll/eventfd/timerfd: ") + std::strerror(errno));
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = kEventfdTag;
   ::epoll_ctl(epfd_, EPOLL_CTL_ADD, evfd_, &ev);
+  ev.data.u64 = kTimerTag;
+  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, timerfd_, &ev);
   slots_.resize(n_workers_);
   for (std::size_t i = 0; i < n_workers_; ++i) spawn(i);
   thread_ = std::thread([this] { loop(); });
@@ -58,6 +64,7 @@ LocalhostBackend::~LocalhostBackend() {
   shutdown();
   if (epfd_ >= 0) ::close(epfd_);
   if (evfd_ >= 0) ::close(evfd_);
+  if (timerfd_ >= 0) ::close(timerfd_);
 }
 
 void LocalhostBackend::spawn(std::size_t i) {
@@ -72,6 +79,7 @@ void LocalhostBackend::spawn(std::size_t i) {
 }
 
 void LocalhostBackend::submit(std::shared_ptr<BackendJob> job, std::vector<TaskSpec> tasks) {
+  if (submit_direct(job, tasks)) return;
   {
     std::lock_guard lock(mu_);
     if (stop_) return;
@@ -82,13 +90,42 @@ void LocalhostBackend::submit(std::shared_ptr<BackendJob> job, std::vector<TaskS
   (void)!::write(evfd_, &one, sizeof(one));
 }
 
+// The I/O thread is not woken for this: workers forget the job at its next wake-up. Waking it
+// would cost every short job a thread switch, on a core its next call may need.
 void LocalhostBackend::release(std::uint32_t job_seq) {
+  std::lock_guard lock(mu_);
+  released_.push_back(job_seq);
+}
+
+// The submitting thread sends the task itself when the I/O thread has nothing queued and a
+// worker is free: one thread switch less per call, which is most of a short call's round trip
+// (docs/performance.md). The I/O thread reads the outcome as usual, and a timer makes sure it
+// watches the call's time limit even if it was asleep with nothing to do.
+bool LocalhostBackend::submit_direct(const std::shared_ptr<BackendJob>& job, std::vector<TaskSpec>& tasks) {
+  // One call only: several are spread over the workers by dispatch(). From the I/O thread
+  // itself (a listener submitting the next stage), the normal path.
+  if (tasks.size() != 1 || tasks.front().count != 1 || std::this_thread::get_id() == thread_.get_id()) return false;
+  std::unique_lock state(state_mu_, std::try_to_lock);
+  if (!state.owns_lock() || !queue_.empty()) return false;
+  auto free = std::find_if(slots_.begin(), slots_.end(), [](const auto& s) {
+    return s && s->inflight.empty() && !s->retiring && !s->timed_out;
+  });
+  if (free == slots_.end()) return false;
   {
     std::lock_guard lock(mu_);
-    released_.push_back(job_seq);
+    if (stop_ || !incoming_.empty() || deadline_ns_ > 0) return false;
+    idle_.store(false, std::memory_order_release);
   }
-  std::uint64_t one = 1;
-  (void)!::write(evfd_, &one, sizeof(one));
+  jobs_.emplace(job->seq, job);
+  send_task(**free, job, std::move(tasks.front()));
+  update_interest(static_cast<std::size_t>(free - slots_.begin()));
+  if (io_asleep_) {
+    itimerspec tick{};
+    tick.it_value.tv_nsec = kTimeoutTickMs * 1'000'000L;
+    ::timerfd_settime(timerfd_, 0, &tick, nullptr);
+    io_asleep_ = false;
+  }
+  return true;
 }
 
 void LocalhostBackend::shutdown() {
@@ -104,6 +141,7 @@ void LocalhostBackend::shutdown() {
     if (!s) continue;
     std::string bye;
     end_frame(bye, begin_frame(bye, FrameType::shutdown));
+    std::lock_guard state(state_mu_);  // a direct submit may still be writing
     write_all(s->proc->fd(), bye);  // best effort; the destructor kills whatever is left
   }
   slots_.clear();
@@ -111,13 +149,19 @@ void LocalhostBackend::shutdown() {
 
 void LocalhostBackend::loop() {
   epoll_event events[64];
+  // Held except while waiting: direct submits (submit_direct) change the same state.
+  std::unique_lock state(state_mu_);
   for (;;) {
     bool busy = std::any_of(slots_.begin(), slots_.end(), [](auto& s) { return !s->inflight.empty(); });
+    io_asleep_ = !busy;
+    state.unlock();
     int n = ::epoll_wait(epfd_, events, 64, busy ? kTimeoutTickMs : -1);
+    state.lock();
+    io_asleep_ = false;
     for (int k = 0; k < n; ++k) {
-      if (events[k].data.u64 == kEventfdTag) {
+      if (events[k].data.u64 == kEventfdTag || events[k].data.u64 == kTimerTag) {
         std::uint64_t v;
-        (void)!::read(evfd_, &v, sizeof(v));
+        (void)!::read(events[k].data.u64 == kEventfdTag ? evfd_ : timerfd_, &v, sizeof(v));
         continue;
       }
       auto i = static_cast<std::size_t>(events[k].data.u64);
@@ -406,8 +450,8 @@ void LocalhostBackend::on_worker_death(std::size_t i) {
       f.kind = FailureKind::crash;
       f.type_name = "WorkerCrash";
       f.message = WorkerProcess::describe_status(status);
-      f.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-      f.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      f.signal = status >= 0 && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      f.exit_code = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
       if (f.signal == SIGKILL) {  // the OOM killer's signal: say what memory there was
         std::lock_guard lock(mu_);
         if (!crash_note_.empty()) f.message += " " + crash_note_;

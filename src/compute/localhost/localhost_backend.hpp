@@ -71,6 +71,7 @@ class LocalhostBackend final : public ComputeBackend {
     bool want_write = false;
   };
 
+  bool submit_direct(const std::shared_ptr<BackendJob>& job, std::vector<TaskSpec>& tasks);
   void loop();
   void drain_incoming();
   void dispatch();
@@ -88,6 +89,7 @@ class LocalhostBackend final : public ComputeBackend {
   std::size_t n_workers_;
   int epfd_ = -1;
   int evfd_ = -1;
+  int timerfd_ = -1;  // wakes a sleeping I/O thread to watch a directly submitted call
 
   std::mutex mu_;  // guards incoming_, released_, stop_
   std::vector<Pending> incoming_;
@@ -99,7 +101,10 @@ class LocalhostBackend final : public ComputeBackend {
   std::string crash_note_;        // under mu_
   std::atomic<bool> running_{false};
 
-  // Owned by the I/O thread.
+  // The I/O thread's state: it holds state_mu_ except while waiting for events, and a direct
+  // submit takes it when it is free (never waits for it).
+  std::mutex state_mu_;
+  bool io_asleep_ = false;  // waiting without a timeout
   std::vector<std::unique_ptr<Slot>> slots_;
   std::deque<Pending> queue_;
   std::size_t queued_calls_ = 0;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -15,8 +16,10 @@
 #include <string_view>
 #include <vector>
 
+#include "compute/localhost/fork_server.hpp"
 #include "core/build_id.hpp"
 #include "lithops/errors.hpp"
+#include "util/log.hpp"
 
 extern char** environ;
 
@@ -48,6 +51,16 @@ WorkerProcess::WorkerProcess(const std::string& executable) {
   slot_->current = kIdleSlot;
   slot_->call_start_ns = 0;
 
+  if (executable == self_executable()) {
+    ticket_ = request_worker(sv[1], memfd);
+    if (ticket_ != 0) {
+      ::close(sv[1]);
+      ::close(memfd);
+      fd_ = sv[0];
+      ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+      return;
+    }
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   // dup2 clears FD_CLOEXEC on the target: these two are the only descriptors the worker gets
@@ -84,7 +97,23 @@ WorkerProcess::~WorkerProcess() {
     reap();
   }
   if (fd_ >= 0) ::close(fd_);
+  if (pidfd_ >= 0) ::close(pidfd_);
   if (slot_) ::munmap(slot_, sizeof(WorkerSlot));
+}
+
+void WorkerProcess::resolve() noexcept {
+  if (ticket_ == 0) return;
+  const ForkedWorker w = requested_worker(ticket_);
+  ticket_ = 0;
+  pid_ = w.pid;
+  pidfd_ = w.pidfd;
+  fork_error_ = w.error;
+  if (fork_error_ != 0) log_warn("localhost: the fork server could not start a worker: {}", std::strerror(fork_error_));
+}
+
+pid_t WorkerProcess::pid() noexcept {
+  resolve();
+  return pid_;
 }
 
 std::uint64_t WorkerProcess::current_call() const noexcept {
@@ -96,19 +125,34 @@ std::int64_t WorkerProcess::current_start_ns() const noexcept {
 }
 
 void WorkerProcess::kill() noexcept {
-  if (pid_ > 0 && !reaped_) ::kill(pid_, SIGKILL);
+  resolve();
+  if (reaped_ || pid_ <= 0) return;
+  // The raw call: glibc 2.36's <sys/pidfd.h> declares its wrappers without extern "C".
+  if (pidfd_ >= 0) ::syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+  else ::kill(pid_, SIGKILL);
 }
 
 int WorkerProcess::reap() noexcept {
   int status = 0;
+  resolve();
+  if (!reaped_ && fork_error_ != 0) {
+    reaped_ = true;
+    return kStatusNotForked;
+  }
   if (reaped_ || pid_ <= 0) return status;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  if (pidfd_ >= 0) {
+    status = wait_forked_worker(pid_, pidfd_);
+  } else {
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   reaped_ = true;
   return status;
 }
 
 std::string WorkerProcess::describe_status(int status) {
+  if (status == kStatusLost) return "worker ended (its exit status was lost: the fork server is gone)";
+  if (status == kStatusNotForked) return "the fork server could not start a worker";
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     const char* abbrev = sigabbrev_np(sig);
