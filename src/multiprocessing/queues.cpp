@@ -94,7 +94,10 @@ void put(const RedisLink& link, std::string_view item, std::size_t maxsize, bool
          Timeout timeout) {
   const std::string items = link.key("items");
   if (!maxsize && !joinable) {
-    write(link, {"RPUSH", items, item}, {items});
+    // Nothing can refuse it: posted, as Python's put hands the item to a feeder thread. A get
+    // (BLPOP) that follows is then one round trip, not two.
+    const std::string_view push[] = {"RPUSH", items, item};
+    post(link, push, {items}, "Queue.put");
     return;
   }
   const std::string slots = link.key("slots"), unfinished = link.key("unfinished"), done = link.key("done");

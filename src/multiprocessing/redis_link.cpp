@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <functional>
+#include <optional>
 #include <map>
 #include <mutex>
 #include <random>
@@ -23,6 +25,7 @@ namespace lithops::multiprocessing::detail {
 namespace {
 
 using lithops::detail::RedisConnection;
+using lithops::detail::RedisContextPtr;
 using lithops::detail::RedisEndpoint;
 using lithops::detail::RedisPool;
 using lithops::detail::RedisScript;
@@ -79,9 +82,81 @@ Reply copy(const redisReply& r) {
 
 std::string what_of(const RedisLink& link, std::string_view cmd) { return fmt::format("{} {}", cmd, link.prefix); }
 
+// This thread's posted commands: the connection they went out on, and what each reply must
+// be checked for. Replies pile up in the socket (a few bytes each) until the thread's next
+// non-blocking command, or until kMaxOwed of them, when they are read.
+constexpr int kMaxOwed = 64;
+struct Owed {
+  std::string what;
+  bool refusable = false;  // a release script: 0 means "released too many times"
+  int replies = 1;
+};
+struct Posted {
+  Pools* pools = nullptr;  // never destroyed (pools_for)
+  RedisContextPtr ctx;     // dropped unread at thread exit: the commands were sent already
+  int owed = 0;
+  std::vector<Owed> checks;
+};
+thread_local Posted t_posted;
+
+void append_posted(Pools& pools, const std::string& what, const std::function<void(RedisConnection&)>& append,
+                   Owed check) {
+  if (t_posted.ctx && (t_posted.pools != &pools || t_posted.owed >= kMaxOwed)) settle_posted();
+  RedisConnection c = t_posted.ctx ? RedisConnection(pools.quick, what, std::move(t_posted.ctx), t_posted.owed)
+                                   : RedisConnection(pools.quick, what);
+  append(c);
+  t_posted.ctx = c.send_and_detach(t_posted.owed);
+  t_posted.pools = &pools;
+  t_posted.checks.push_back(std::move(check));
+}
+
 }  // namespace
 
+void settle_posted() {
+  if (!t_posted.ctx) return;
+  Posted p = std::exchange(t_posted, Posted{});
+  RedisConnection c(p.pools->quick, p.checks.front().what, std::move(p.ctx), p.owed);
+  // Every reply is read before anything is thrown: the connection goes back to the pool clean.
+  std::optional<std::string> error;
+  bool refused = false;
+  std::string failed;
+  for (const Owed& o : p.checks) {
+    for (int k = 0; k < o.replies; ++k) {
+      auto r = c.reply();
+      if (error || refused) continue;
+      if (r->type == REDIS_REPLY_ERROR) error = std::string(r->str, r->len), failed = o.what;
+      else if (k == 0 && o.refusable && r->type == REDIS_REPLY_INTEGER && r->integer == 0) refused = true, failed = o.what;
+    }
+  }
+  if (error) throw StorageRequestError(fmt::format("lithops: redis {} failed: {}", failed, *error));
+  if (refused) throw StateError(fmt::format("{}: released too many times", failed));
+}
+
+void post(const RedisLink& link, std::span<const std::string_view> args, std::initializer_list<std::string_view> touched,
+          std::string_view what) {
+  const std::string ms = link.expiry();
+  const std::string name = fmt::format("{} of {}", what, link.prefix);
+  append_posted(pools_for(link), name, [&](RedisConnection& c) {
+    c.append(args);
+    for (auto k : touched) c.append({"PEXPIRE", k, ms});
+  }, Owed{name, false, 1 + static_cast<int>(touched.size())});
+}
+
+void post_script(const RedisLink& link, std::string_view body, std::initializer_list<std::string_view> keys,
+                 std::initializer_list<std::string_view> args, std::string_view what) {
+  const std::string ms = link.expiry();
+  const std::string nkeys = std::to_string(keys.size());
+  // EVAL with the body, not EVALSHA: a NOSCRIPT reply, read later, could not be answered.
+  std::vector<std::string_view> argv{"EVAL", body, nkeys};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.push_back(ms);
+  argv.insert(argv.end(), args.begin(), args.end());
+  append_posted(pools_for(link), std::string(what), [&](RedisConnection& c) { c.append(argv); },
+                Owed{std::string(what), true, 1});
+}
+
 Reply command(const RedisLink& link, std::span<const std::string_view> args) {
+  settle_posted();
   RedisConnection c(pools_for(link).quick, what_of(link, args.empty() ? "" : args[0]));
   c.append(args);
   auto r = c.reply();
@@ -91,6 +166,7 @@ Reply command(const RedisLink& link, std::span<const std::string_view> args) {
 
 Reply write(const RedisLink& link, std::span<const std::string_view> args,
             std::initializer_list<std::string_view> touched) {
+  settle_posted();
   RedisConnection c(pools_for(link).quick, what_of(link, args.empty() ? "" : args[0]));
   const std::string ms = link.expiry();
   c.append(args);
@@ -112,6 +188,7 @@ Reply script(const RedisLink& link, std::string_view body, std::initializer_list
     if (!slot) slot = std::make_unique<RedisScript>(body);
     s = slot.get();
   }
+  settle_posted();
   const std::string ms = link.expiry();
   std::vector<std::string_view> argv{ms};
   argv.insert(argv.end(), args.begin(), args.end());

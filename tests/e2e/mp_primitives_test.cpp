@@ -250,6 +250,41 @@ TEST_F(MpPrimitives, EightCallsIncrementACounterUnderALockExactly10000Times) {
   EXPECT_EQ(counter.get(), 10000);
 }
 
+// Queue.put and the holder's Lock.release do not wait for Redis' answer (posted): the thread
+// must still see its own writes at once, in order, and a refused put must not pass unnoticed.
+TEST_F(MpPrimitives, AThreadSeesItsOwnPutsAndReleasesAtOnceAndInOrder) {
+  mp::Queue<int> q(ctx_);
+  for (int i = 0; i < 200; ++i) q.put(i);  // more than the replies a thread lets pile up
+  EXPECT_EQ(q.qsize(), 200u);
+  for (int i = 0; i < 200; ++i) ASSERT_EQ(q.get_nowait(), i);
+  mp::Lock lock(ctx_);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(lock.acquire(false)) << "round " << i;  // the release just before has happened
+    lock.release();
+  }
+}
+
+TEST_F(MpPrimitives, APutRedisRefusesFailsTheThreadsNextCommandNamingThePut) {
+  mp::Queue<int> q(ctx_);
+  q.put(1);
+  const auto keys = keys_of(ctx_);
+  auto items = std::find_if(keys.begin(), keys.end(), [](const std::string& k) { return k.ends_with(":items"); });
+  ASSERT_NE(items, keys.end());
+  mp::detail::command(test_redis(), {"DEL", *items});
+  mp::detail::command(test_redis(), {"SET", *items, "not a list"});
+  q.put(2);  // RPUSH onto a string: Redis answers WRONGTYPE, read at the next command
+  try {
+    q.qsize();
+    ADD_FAILURE() << "the refused put went unnoticed";
+  } catch (const lithops::StorageRequestError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("Queue.put"));
+    EXPECT_THAT(e.what(), HasSubstr("WRONGTYPE"));
+  }
+  mp::detail::command(test_redis(), {"DEL", *items});
+  q.put(3);
+  EXPECT_EQ(q.get(true, 5s), 3);  // the connection is usable again
+}
+
 TEST_F(MpPrimitives, LockIsExclusiveAndRefusesAReleaseWhenFree) {
   mp::Lock lock(ctx_);
   EXPECT_TRUE(lock.acquire());

@@ -192,6 +192,25 @@ RedisContextPtr RedisPool::connect(const std::string& what) {
 RedisConnection::RedisConnection(RedisPool& pool, std::string what)
     : pool_(pool), what_(std::move(what)), ctx_(pool.take(what_)) {}
 
+RedisConnection::RedisConnection(RedisPool& pool, std::string what, RedisContextPtr ctx, int owed)
+    : pool_(pool), what_(std::move(what)), ctx_(std::move(ctx)), pending_(owed) {}
+
+RedisContextPtr RedisConnection::send_and_detach(int& owed) {
+  if (!ctx_) throw StorageError(fmt::format("lithops: redis {}: the connection failed earlier", what_));
+  for (int done = 0; !done;) {
+    if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) {
+      std::string err = ctx_->errstr;
+      ctx_.reset();
+      pool_.drop_idle();
+      throw StorageError(
+          fmt::format("lithops: redis {}: connection to {} failed: {}", what_, pool_.endpoint().describe(), err));
+    }
+  }
+  owed = pending_;
+  pending_ = 0;
+  return std::move(ctx_);
+}
+
 RedisConnection::~RedisConnection() {
   if (ctx_ && ctx_->err == 0 && pending_ == 0) pool_.give_back(std::move(ctx_));
 }

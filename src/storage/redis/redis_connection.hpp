@@ -84,6 +84,8 @@ class RedisConnection {
  public:
   /// `what` names the operation, bucket and key in error messages.
   RedisConnection(RedisPool& pool, std::string what);
+  /// Takes over a connection handed out by send_and_detach, with the replies it still owes.
+  RedisConnection(RedisPool& pool, std::string what, RedisContextPtr ctx, int owed);
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
@@ -99,6 +101,10 @@ class RedisConnection {
   /// Runs a script by its digest, sending it whole only when the server does not know it
   /// (after a restart or SCRIPT FLUSH). An error reply throws (see fail).
   RedisReply eval(const RedisScript& s, std::span<const std::string_view> keys, std::span<const std::string_view> args);
+  /// Writes every queued command to the socket and hands the connection over without reading
+  /// the replies; `owed` says how many it owes. The commands reach the server even if the
+  /// replies are never read. @throws StorageError if the connection fails
+  RedisContextPtr send_and_detach(int& owed);
   /// Throws the error a server error reply stands for: StorageError when retrying may help
   /// (loading, busy, out of memory, read-only replica), StorageRequestError otherwise.
   [[noreturn]] void fail(const redisReply& error) const;

@@ -75,6 +75,24 @@ inline Reply write(const RedisLink& link, std::initializer_list<std::string_view
 Reply script(const RedisLink& link, std::string_view body, std::initializer_list<std::string_view> keys,
              std::initializer_list<std::string_view> args = {});
 
+/// As write, without waiting for the replies ("posted"): Queue.put, whose items a thread
+/// then gets from another connection in one round trip instead of two. The commands are on
+/// their way to Redis when it returns, and a thread's posted commands share one connection,
+/// so they run in the order posted. This thread's next command (other than a blocking one,
+/// which tolerates any order) first reads their replies: it sees its own writes, and a posted
+/// command's error is thrown there, naming it.
+void post(const RedisLink& link, std::span<const std::string_view> args, std::initializer_list<std::string_view> touched,
+          std::string_view what);
+
+/// A script, posted (see post): Lock.release by the thread that acquired it, which cannot be
+/// refused. A reply of 0 (the script refused) is thrown as StateError("`what`: released too
+/// many times") when read.
+void post_script(const RedisLink& link, std::string_view body, std::initializer_list<std::string_view> keys,
+                 std::initializer_list<std::string_view> args, std::string_view what);
+
+/// Reads the replies of this thread's posted commands (see post). @throws what they failed with
+void settle_posted();
+
 /// A blocking command whose last argument is its timeout in seconds (BLPOP, BLMOVE, ...),
 /// given here without it. Waits up to `timeout` (forever when nullopt) and returns the nil
 /// reply when it ran out. Long waits are cut into slices, so that no single reply is awaited
