@@ -58,6 +58,14 @@ ExecutorCore::ExecutorCore(Config config)
   // Lithops creates its bucket on first use; only the client does, never each worker.
   if (!storage_->bucket_exists(storage_->bucket())) storage_->create_bucket(storage_->bucket());
   backend_ = make_compute_backend(config_, storage_);
+  execution_timeout_ = config_.get_double("lithops.execution_timeout");
+  retries_ = static_cast<unsigned>(config_.get_int("lithops.retries"));
+  chunksize_ = static_cast<std::size_t>(config_.get_int("lithops.chunksize"));
+  progress_bar_ = config_.get_bool("lithops.progress_bar");
+  // Also for calls that use lithops::Storage. Workers that find their own credentials (a
+  // cloud function's role) get none in the manifest.
+  worker_storage_config_ =
+      worker_storage_config(config_, !workers_have_storage_credentials(config_), storage_->bucket());
   if (storage_transport_)
     monitor_ = std::make_unique<StorageMonitor>(storage_, config_.get_double("lithops.monitoring_interval"));
   log_info("ExecutorID {} | Backend: {} ({} workers, {} transport) - Storage: {}", id_, backend_->name(),
@@ -95,15 +103,13 @@ std::shared_ptr<BackendJob> ExecutorCore::make_backend_job(const JobRequest& req
   m.job_key = state->info().job_key;
   m.build_id = build_id();
   m.function = req.function;
-  m.execution_timeout = req.options.timeout.value_or(config_.get_double("lithops.execution_timeout"));
-  m.retries = req.options.retries.value_or(static_cast<unsigned>(config_.get_int("lithops.retries")));
+  m.execution_timeout = req.options.timeout.value_or(execution_timeout_);
+  m.retries = req.options.retries.value_or(retries_);
   m.total_calls = static_cast<std::uint32_t>(req.calls);
   bj->chunksize = static_cast<std::uint32_t>(
-      req.options.chunksize.value_or(static_cast<std::size_t>(config_.get_int("lithops.chunksize"))));
+      req.options.chunksize.value_or(chunksize_));
   bj->storage_transport = storage_transport_;
-  // Also for calls that use lithops::Storage. Workers that find their own credentials (a
-  // cloud function's role) get none in the manifest.
-  m.storage_config = worker_storage_config(config_, !workers_have_storage_credentials(config_), storage_->bucket());
+  m.storage_config = worker_storage_config_;
   if (storage_transport_) {
     bj->sink = std::make_shared<StorageStatusSink>(storage_);
     std::weak_ptr<JobState> weak = state;
@@ -127,7 +133,7 @@ std::shared_ptr<JobState> ExecutorCore::submit(JobRequest req) {
   info.job_key = id_ + "-" + info.job_id;
   info.function = req.function.name;
   info.total_calls = req.calls;
-  info.progress_bar = config_.get_bool("lithops.progress_bar");
+  info.progress_bar = progress_bar_;
   auto state = std::make_shared<JobState>(info);
   state->set_submit_ns(now_ns());
   auto bj = make_backend_job(req, state);

@@ -64,6 +64,13 @@ class ExecutorCore {
   std::string id_;
   bool storage_transport_;
   bool data_cleaner_;
+  // What every job's manifest takes from the configuration, read once: a call_async is a job,
+  // and rendering the storage section per job cost more than the rest of a call.
+  double execution_timeout_ = 0;
+  unsigned retries_ = 0;
+  std::size_t chunksize_ = 0;
+  bool progress_bar_ = false;
+  std::string worker_storage_config_;
   std::atomic<unsigned> job_counter_{0};
   std::shared_ptr<StorageBackend> storage_;
   std::unique_ptr<ComputeBackend> backend_;

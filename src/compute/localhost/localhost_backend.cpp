@@ -27,6 +27,7 @@ constexpr std::uint32_t kMaxBatch = 16384;    // calls per task frame when sizin
 // calls are queued than there are workers: with less, a call queued behind a long one on a
 // busy worker would wait while another worker sits idle.
 constexpr std::size_t kPrefetchDepth = 2;
+constexpr std::size_t kOneByOneBelow = 8;  // calls per worker left below which each goes alone
 constexpr int kTimeoutTickMs = 20;            // how often running calls are checked for overrun
 constexpr std::uint64_t kEventfdTag = ~std::uint64_t{0};
 constexpr std::uint64_t kTimerTag = ~std::uint64_t{1};
@@ -228,6 +229,10 @@ void LocalhostBackend::dispatch() {
       std::uint32_t k = n;
       if (p.job->chunksize == 0) {
         auto guided = static_cast<std::uint32_t>((queued_calls_ + 2 * w - 1) / (2 * w));
+        // With few calls left, one at a time: batches save nothing on calls long enough to be
+        // few, and a batch of several equal calls can leave one worker running two while the
+        // other idles (16 word-count chunks over 2 workers ended 9 to 7).
+        if (queued_calls_ <= kOneByOneBelow * w) guided = 1;
         k = std::clamp<std::uint32_t>(guided, 1, kMaxBatch);
         k = std::min(k, n);
       }
