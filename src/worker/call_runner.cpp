@@ -87,7 +87,7 @@ PreparedJob::~PreparedJob() {
 }
 
 CallOutcome PreparedJob::run(std::uint32_t index, std::uint8_t attempt, std::string_view args, std::string& out,
-                             WorkerSlot* slot) const {
+                             WorkerSlot* slot, std::int64_t& clock_ns) const {
   CallOutcome o;
   o.index = index;
   o.bytes_in = static_cast<std::uint32_t>(args.size());
@@ -98,6 +98,7 @@ CallOutcome PreparedJob::run(std::uint32_t index, std::uint8_t attempt, std::str
   if (refusal_.kind != FailureKind::none) {
     o.attempts = attempt;
     o.worker_start_ns = o.func_start_ns = o.func_end_ns = now_ns();
+    clock_ns = 0;
     Writer w(out);
     refusal_.write(w);
     o.payload = std::string_view(out).substr(mark);
@@ -107,16 +108,17 @@ CallOutcome PreparedJob::run(std::uint32_t index, std::uint8_t attempt, std::str
   for (std::uint8_t a = attempt;; ++a) {
     o.attempts = a;
     out.resize(mark);
-    o.func_start_ns = now_ns();
+    o.func_start_ns = a == attempt && clock_ns != 0 ? clock_ns : now_ns();
     if (a == attempt) o.worker_start_ns = o.func_start_ns;
     publish_start(slot, current, o.func_start_ns);
     try {
       vtable_->invoke(callable_, args, out);
-      o.func_end_ns = now_ns();
+      o.func_end_ns = clock_ns = now_ns();
       o.ok = true;
       break;
     } catch (...) {
       o.func_end_ns = now_ns();
+      clock_ns = 0;
       CallFailure f = describe_current_exception();
       if (a < 1 + manifest_.retries && a < 255) continue;
       out.resize(mark);

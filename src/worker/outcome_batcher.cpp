@@ -24,8 +24,10 @@ void OutcomeBatcher::begin_task(Flush flush) {
   done_ = 0;
 }
 
-void OutcomeBatcher::add(CallOutcome outcome, std::string payload, bool more_follow) {
-  std::lock_guard lock(mu_);
+bool OutcomeBatcher::add(CallOutcome outcome, std::string payload, bool more_follow) {
+  std::unique_lock lock(mu_, std::try_to_lock);
+  const bool waited = !lock.owns_lock();  // the flusher was sending a batch
+  if (waited) lock.lock();
   arena_.push_back(std::move(payload));
   outcome.payload = arena_.back();
   bytes_ += outcome.payload.size();
@@ -34,11 +36,15 @@ void OutcomeBatcher::add(CallOutcome outcome, std::string payload, bool more_fol
     timed_ = false;
   }
   batch_.push_back(outcome);
-  if (bytes_ >= kFlushBytes) return flush_locked();
+  if (bytes_ >= kFlushBytes) {
+    flush_locked();
+    return true;
+  }
   if (more_follow && !timed_) {
     timed_ = true;
     cv_.notify_one();  // the flusher starts timing this batch
   }
+  return waited;
 }
 
 void OutcomeBatcher::end_task() {

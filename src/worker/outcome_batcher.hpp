@@ -36,7 +36,9 @@ class OutcomeBatcher {
   /// Adds one outcome; `payload` is the bytes its `payload` view must point into.
   /// `more_follow`: other calls of the task come after it. Only then is the flusher thread
   /// woken (a wake-up costs a context switch; end_task sends the last batch anyway).
-  void add(CallOutcome outcome, std::string payload, bool more_follow);
+  /// Returns whether it sent a batch or waited for the flusher to send one (either takes a
+  /// while: the caller's last clock reading is stale then).
+  bool add(CallOutcome outcome, std::string payload, bool more_follow);
   /// Sends what is left of the task.
   void end_task();
 

@@ -130,12 +130,13 @@ class Worker {
         send_persisted(job.seq(), task.first, done);
       });
     }
+    std::int64_t clock_ns = 0;  // the previous call's end (see PreparedJob::run)
     for (std::uint32_t i = 0; i < task.count; ++i) {
       std::string_view args = args_base.substr(task.offsets[i] - task.offsets[0], task.offsets[i + 1] - task.offsets[i]);
       std::string payload;
-      CallOutcome o = job.run(task.first + i, task.attempt, args, payload, slot_);
+      CallOutcome o = job.run(task.first + i, task.attempt, args, payload, slot_, clock_ns);
       const bool retire = g_retire.load(std::memory_order_relaxed);
-      batcher_.add(o, std::move(payload), !retire && i + 1 < task.count);
+      if (batcher_.add(o, std::move(payload), !retire && i + 1 < task.count)) clock_ns = 0;
       if (retire) break;
     }
     batcher_.end_task();
