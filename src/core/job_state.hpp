@@ -88,7 +88,12 @@ class JobState {
 
   JobInfo info_;
   std::int64_t submit_ns_ = 0;
-  std::unique_ptr<CallRecord[]> calls_;
+  static CallRecord* make_records(std::size_t n);
+  struct RecordsFree {
+    std::size_t n = 0;
+    void operator()(CallRecord* p) const noexcept;
+  };
+  std::unique_ptr<CallRecord[], RecordsFree> calls_;
   std::atomic<std::size_t> remaining_;
   std::atomic<bool> any_failed_{false};
   mutable std::mutex mu_;
