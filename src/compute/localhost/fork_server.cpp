@@ -244,7 +244,7 @@ bool read_reply(ClientSide& c) {
 bool start_fork_server() {
   const char* env = std::getenv("LITHOPS_FORK_SERVER");
   if (env && std::string_view(env) == "0") return false;
-  if (!single_threaded()) return false;
+  if (client().fd >= 0 || !single_threaded()) return false;  // init called twice: one is enough
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return false;
   const pid_t pid = ::fork();
@@ -260,12 +260,6 @@ bool start_fork_server() {
   ::close(sv[0]);
   serve(sv[1]);  // returns in a worker only
   return true;
-}
-
-bool fork_server_available() noexcept {
-  ClientSide& c = client();
-  std::lock_guard lock(c.mu);
-  return c.fd >= 0;
 }
 
 std::uint64_t request_worker(int channel_fd, int slot_fd) {

@@ -34,9 +34,6 @@ struct ForkedWorker {
   int error = 0;  // errno of a fork that failed (pid -1)
 };
 
-/// Whether the fork server runs (and has not gone away).
-bool fork_server_available() noexcept;
-
 /// Asks for a worker whose fds 3 and 4 are `channel_fd` and `slot_fd` (the fork server gets
 /// its own copies), without waiting: the caller can write to the channel at once, and learns
 /// the pid later, when it needs it. Returns a ticket for requested_worker, or 0 if the fork
