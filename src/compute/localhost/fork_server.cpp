@@ -49,6 +49,7 @@ struct Reply {
 struct ClientSide {
   std::mutex mu;
   int fd = -1;  // -1: no fork server (never started, turned off, or gone)
+  pid_t owner = -1;  // the process that started it: a fork of the client must not share it
   std::uint64_t sent = 0;      // requests sent; the n-th is ticket n
   std::uint64_t answered = 0;  // requests answered (in order: the fork server is serial)
   std::unordered_map<std::uint64_t, ForkedWorker> forks;  // answered, not yet asked for
@@ -255,6 +256,7 @@ bool start_fork_server() {
   if (pid > 0) {
     ::close(sv[1]);
     client().fd = sv[0];
+    client().owner = ::getpid();
     return false;
   }
   ::close(sv[0]);
@@ -265,7 +267,8 @@ bool start_fork_server() {
 std::uint64_t request_worker(int channel_fd, int slot_fd) {
   ClientSide& c = client();
   std::lock_guard lock(c.mu);
-  if (c.fd < 0) return 0;
+  // A child the program forked shares the socket with its parent: their messages would mix.
+  if (c.fd < 0 || c.owner != ::getpid()) return 0;
   std::string request(sizeof(RequestHeader), '\0');
   RequestHeader h;
   std::vector<int> fds{channel_fd, slot_fd};
