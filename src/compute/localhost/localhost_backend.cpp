@@ -91,11 +91,34 @@ void LocalhostBackend::submit(std::shared_ptr<BackendJob> job, std::vector<TaskS
   (void)!::write(evfd_, &one, sizeof(one));
 }
 
-// The I/O thread is not woken for this: workers forget the job at its next wake-up. Waking it
-// would cost every short job a thread switch, on a core its next call may need.
+// Done by the releasing thread when the I/O thread is idle (it never waits for it), so that the
+// job's memory goes at once without waking the I/O thread: a wake-up per short job costs a
+// thread switch on a core its next call may need. Otherwise the I/O thread is woken for it.
 void LocalhostBackend::release(std::uint32_t job_seq) {
-  std::lock_guard lock(mu_);
-  released_.push_back(job_seq);
+  {
+    std::lock_guard lock(mu_);
+    released_.push_back(job_seq);
+  }
+  if (std::this_thread::get_id() == thread_.get_id()) return;  // it drains them before it waits
+  std::unique_lock state(state_mu_, std::try_to_lock);
+  std::vector<std::uint32_t> released;
+  if (state.owns_lock()) {
+    std::lock_guard lock(mu_);
+    // With tasks still incoming, the I/O thread is awake (their submit woke it) and must see
+    // their jobs before their release: it drains both, in that order.
+    if (incoming_.empty()) released.swap(released_);
+  }
+  if (released.empty()) {
+    std::uint64_t one = 1;
+    (void)!::write(evfd_, &one, sizeof(one));
+    return;
+  }
+  forget_jobs(released);
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (!slots_[i]) continue;
+    flush(*slots_[i]);
+    update_interest(i);
+  }
 }
 
 // The submitting thread sends the task itself when the I/O thread has nothing queued and a
@@ -205,10 +228,14 @@ void LocalhostBackend::drain_incoming() {
     queued_calls_ += p.task.count;
     queue_.push_back(std::move(p));
   }
+  forget_jobs(released);
+}
+
+void LocalhostBackend::forget_jobs(const std::vector<std::uint32_t>& released) {
   for (auto seq : released) {
     jobs_.erase(seq);
     for (auto& s : slots_) {
-      if (!s->known_jobs.erase(seq)) continue;
+      if (!s || !s->known_jobs.erase(seq)) continue;
       auto start = begin_frame(s->outbox, FrameType::forget_job);
       Writer(s->outbox).put<std::uint32_t>(seq);
       end_frame(s->outbox, start);

@@ -74,6 +74,7 @@ class LocalhostBackend final : public ComputeBackend {
   bool submit_direct(const std::shared_ptr<BackendJob>& job, std::vector<TaskSpec>& tasks);
   void loop();
   void drain_incoming();
+  void forget_jobs(const std::vector<std::uint32_t>& released);
   void dispatch();
   void send_task(Slot& s, const std::shared_ptr<BackendJob>& job, TaskSpec task);
   void flush(Slot& s);
