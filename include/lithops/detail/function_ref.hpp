@@ -107,11 +107,9 @@ struct VTableFor {
   static void invoke(void* callable, std::string_view args, std::string& out) {
     std::tuple<Stored...> values{};
     if constexpr ((std::is_arithmetic_v<Stored> && ...)) {
-      // Numbers only: the archive's bytes read directly (no archive set-up per call).
-      if (args.size() < (std::size_t{0} + ... + sizeof(Stored)))
-        throw Error("lithops: truncated payload while deserializing");
+      // Numbers only: deserialize reads them without an archive set up per call.
       std::size_t at = 0;
-      std::apply([&](auto&... v) { ((std::memcpy(&v, args.data() + at, sizeof v), at += sizeof v), ...); }, values);
+      std::apply([&](auto&... v) { ((v = deserialize<Stored>(args.substr(at)), at += sizeof v), ...); }, values);
     } else {
       BufferInputArchive in(args);
       std::apply([&](auto&... v) { (in(v), ...); }, values);

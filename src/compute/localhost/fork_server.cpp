@@ -295,11 +295,7 @@ ForkedWorker requested_worker(std::uint64_t ticket) {
   ClientSide& c = client();
   std::lock_guard lock(c.mu);
   for (;;) {
-    if (auto it = c.forks.find(ticket); it != c.forks.end()) {
-      const ForkedWorker w = it->second;
-      c.forks.erase(it);
-      return w;
-    }
+    if (auto answer = c.forks.extract(ticket)) return answer.mapped();
     if (c.fd < 0 && c.answered >= c.sent) return ForkedWorker{-1, -1, EPIPE};
     read_reply(c);
   }
@@ -310,11 +306,7 @@ int wait_forked_worker(pid_t pid, int pidfd) {
   {
     std::lock_guard lock(c.mu);
     for (;;) {
-      if (auto it = c.exits.find(pid); it != c.exits.end()) {
-        const int status = it->second;
-        c.exits.erase(it);
-        return status;
-      }
+      if (auto exit = c.exits.extract(pid)) return exit.mapped();
       if (c.fd < 0 || !read_reply(c)) break;
     }
   }
