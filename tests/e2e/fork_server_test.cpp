@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <thread>
 
 #include "e2e_support.hpp"
 
@@ -39,6 +40,17 @@ int parent_of(int pid) {
   int ppid = 0;
   rest >> state >> ppid;
   return ppid;
+}
+
+/// The pid a started_then_hold call writes to `path`, once written (0 after a minute without).
+int pid_written_to(const std::string& path) {
+  const auto until = std::chrono::steady_clock::now() + kGateLimit;
+  for (;;) {
+    int pid = 0;
+    std::ifstream(path) >> pid;
+    if (pid > 0 || std::chrono::steady_clock::now() > until) return pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // polling a condition, bounded
+  }
 }
 
 TEST(ForkServer, WorkersAreForkedFromItAndKeepTheProgramsName) {
@@ -84,9 +96,25 @@ TEST(ForkServer, ACallSeesTheProgramAsAfterInitNotTheClientsLaterMemory) {
 
 TEST(ForkServer, WhenItIsKilledNoCallIsLostAndWorkersAreExecdAgain) {
   if (fork_server_off()) GTEST_SKIP() << "LITHOPS_FORK_SERVER=0: workers are exec'd";
-  lithops::FunctionExecutor fexec(lithops::testing::test_config("pipe", 2));
+  const auto config = lithops::testing::test_config("pipe", 2);
+  lithops::FunctionExecutor fexec(config);
   const int server = fexec.call_async(parent_pid, 0).get();
   ASSERT_EQ(comm_of(server), "lithops-forksrv");
+  // Both workers must have been forked before the server dies: a request it has not answered
+  // yet would be exec'd by the client instead, whose own child's status is never lost. Two
+  // calls held at a gate prove it, each running in its own worker.
+  const fs::path dir = fs::path(config.get_string("localhost.storage_dir")) / "scratch";
+  fs::create_directories(dir);
+  const std::string gate = (dir / "gate").string();
+  auto held = fexec.map(started_then_hold, std::vector<int>{0, 1}, lithops::extra_args(dir.string(), gate));
+  for (int x : {0, 1}) {
+    const std::string started = (dir / ("started-" + std::to_string(x))).string();
+    const int pid = pid_written_to(started);
+    ASSERT_GT(pid, 0) << "call " << x << " did not start";
+    ASSERT_EQ(parent_of(pid), server) << "call " << x << " ran in worker " << pid;
+  }
+  open_gate(gate);
+  ASSERT_EQ(held.get_result(), (std::vector<int>{0, 1}));
   ASSERT_EQ(::kill(server, SIGKILL), 0);
   ASSERT_EQ(::waitpid(server, nullptr, 0), server);
   // Its workers live on; one of them crashes, with no parent left to tell how.
