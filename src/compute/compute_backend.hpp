@@ -27,7 +27,8 @@ class ResultSink {
   virtual ~ResultSink() = default;
   /// Calls [first, first + count) were handed to a worker.
   virtual void on_dispatched(const BackendJob& job, std::uint32_t first, std::uint32_t count) = 0;
-  /// Outcomes a worker reported inline; `chunk` owns the bytes their payloads point into.
+  /// Outcomes a worker reported inline; `chunk` owns the bytes their payloads point into, or
+  /// is null: they point into the backend's buffer, valid only during the call.
   virtual void on_outcomes(const BackendJob& job, std::span<const CallOutcome> outcomes,
                            std::shared_ptr<const std::string> chunk, int pid, const std::string& host) = 0;
   /// A call failed with no outcome from its worker (crash, timeout), retries exhausted.

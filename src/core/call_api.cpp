@@ -49,7 +49,7 @@ std::string_view call_result(const CallHandle& h) {
   call_wait(h, std::nullopt);
   const CallRecord& rec = h.job->call(h.index);
   if (rec.state.load(std::memory_order_acquire) != CallState::success) h.job->throw_failure(h.index);
-  return rec.result;
+  return rec.result();
 }
 
 void call_rethrow(const CallHandle& h) {

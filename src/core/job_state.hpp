@@ -20,14 +20,30 @@
 namespace lithops::detail {
 
 struct CallRecord {
+  /// Results up to this size live in the record itself: a map of 100,000 numbers keeps no
+  /// frame and copies no bytes beyond them.
+  static constexpr std::size_t kInlineResult = 16;
+
   std::atomic<CallState> state{CallState::invoked};
   std::uint8_t attempts = 0;
   std::int32_t worker_pid = 0;
   std::uint32_t host = 0;          // index into JobState::hosts_
   std::uint32_t failure = 0;       // index into JobState::failures_ when failed
   std::int64_t worker_start_ns = 0, func_start_ns = 0, func_end_ns = 0, host_result_ns = 0;
-  std::uint64_t bytes_in = 0, bytes_out = 0;
-  std::string_view result;         // into a chunk owned by the JobState
+  std::uint64_t bytes_in = 0, bytes_out = 0;  // bytes_out: the result's size
+
+  /// The serialized result of a successful call.
+  std::string_view result() const noexcept {
+    return {bytes_out <= kInlineResult ? result_.bytes : result_.ptr, bytes_out};
+  }
+  /// Sets the result; `kept` must outlive the record when it is bigger than kInlineResult.
+  void set_result(std::string_view kept) noexcept;
+
+ private:
+  union {
+    const char* ptr;                // into a chunk owned by the JobState
+    char bytes[kInlineResult];
+  } result_{};
 };
 
 struct JobInfo {
@@ -60,7 +76,9 @@ class JobState {
 
   /// Marks calls as handed to a worker (no-op for calls already final).
   void mark_running(std::uint32_t first, std::uint32_t count);
-  /// Records worker outcomes. `chunk` owns the bytes the outcomes' payloads point into.
+  /// Records worker outcomes. `chunk` owns the bytes the outcomes' payloads point into; when
+  /// null, they point into a buffer that is reused after this returns, and the results that
+  /// do not fit in their record are copied (once, into one new chunk).
   void complete(std::span<const CallOutcome> outcomes, std::shared_ptr<const std::string> chunk,
                 std::int32_t worker_pid, const std::string& host);
   /// Fails one call that produced no outcome (crash, timeout, cancellation, ...).
@@ -84,6 +102,7 @@ class JobState {
   /// `now`: when the outcome reached this process (host_result).
   void finish_locked(CallRecord& rec, CallState state, std::vector<std::uint32_t>& done, std::uint32_t index,
                      std::int64_t now);
+  void count_done_locked(const std::vector<std::uint32_t>& done);
   void notify(const std::vector<std::uint32_t>& done, const std::vector<CompletionListener>& listeners);
 
   JobInfo info_;

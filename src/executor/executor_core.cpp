@@ -215,7 +215,7 @@ void ExecutorCore::watch_chain(const std::shared_ptr<BackendJob>& bj, const std:
           const CallRecord& rec = in->call(u);
           if (rec.state.load(std::memory_order_acquire) == CallState::success) {
             calls.push_back(d);
-            args.push_back(std::string(rec.result) + *suffix);
+            args.push_back(std::string(rec.result()) + *suffix);
           } else {
             me->fail(d, inherited_failure(*in, u), 0, 0, "");
           }
@@ -251,7 +251,7 @@ void ExecutorCore::watch_reduce(const std::shared_ptr<BackendJob>& bj, const std
       const CallRecord& rec = h.job->call(h.index);
       if (rec.state.load(std::memory_order_acquire) != CallState::success)
         return me->fail(0, inherited_failure(*h.job, h.index), 0, 0, "");
-      input += rec.result;  // a std::vector<R> is its size, then its elements, in cereal
+      input += rec.result();  // a std::vector<R> is its size, then its elements, in cereal
     }
     input += *suffix;
     std::lock_guard lock(anchor->mu);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <lithops/lithops.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <mutex>
@@ -141,10 +142,40 @@ TEST(JobState, CompleteRecordsTheResultAndCountsDown) {
   auto job = make_job(2);
   succeed(*job, 0, "result-0");
   EXPECT_EQ(job->call(0).state.load(), CallState::success);
-  EXPECT_EQ(job->call(0).result, "result-0");
+  EXPECT_EQ(job->call(0).result(), "result-0");
   EXPECT_EQ(job->remaining(), 1u);
   succeed(*job, 1, "result-1");
   EXPECT_TRUE(job->finished());
+}
+
+TEST(JobState, ResultsFromATransientBufferAreKeptSmallOnesInTheRecordBigOnesCopiedOnce) {
+  auto job = make_job(4);
+  const std::string small(CallRecord::kInlineResult, 's');        // fits in its record
+  const std::string big(CallRecord::kInlineResult + 1, 'b');      // does not
+  std::string buffer = small + big + "x" + big + "y";             // as a frame read from a worker
+  std::vector<CallOutcome> outcomes(4);
+  const std::size_t at[] = {0, small.size(), small.size() + big.size(), small.size() + big.size() + 1};
+  const std::size_t len[] = {small.size(), big.size(), 1, big.size()};
+  for (std::uint32_t i = 0; i < 4; ++i) {
+    outcomes[i].index = i;
+    outcomes[i].ok = true;
+    outcomes[i].payload = std::string_view(buffer).substr(at[i], len[i]);
+  }
+  job->complete(outcomes, nullptr, 7, "h");
+  std::fill(buffer.begin(), buffer.end(), '\0');  // the caller reuses its buffer
+  EXPECT_EQ(job->call(0).result(), small);
+  EXPECT_EQ(job->call(1).result(), big);
+  EXPECT_EQ(job->call(2).result(), "x");
+  EXPECT_EQ(job->call(3).result(), big);
+  EXPECT_EQ(job->stats(1).bytes_out, big.size());
+  EXPECT_TRUE(job->finished());
+}
+
+TEST(JobState, AnEmptyResultIsASuccessWithNoBytes) {
+  auto job = make_job(1);
+  succeed(*job, 0, "");
+  EXPECT_EQ(job->call(0).state.load(), CallState::success);
+  EXPECT_EQ(job->call(0).result(), "");
 }
 
 TEST(JobState, ADuplicateOutcomeIsIgnored) {
@@ -153,7 +184,7 @@ TEST(JobState, ADuplicateOutcomeIsIgnored) {
   succeed(*job, 0, "second", 22);
   fail_with_exception(*job, 0, StdKind::runtime_error, "std::runtime_error", "late");
   job->fail(0, failure_of(FailureKind::crash, "late crash"), 1, 33, "h");
-  EXPECT_EQ(job->call(0).result, "first");
+  EXPECT_EQ(job->call(0).result(), "first");
   EXPECT_EQ(job->stats(0).worker_pid, 11);
   EXPECT_EQ(job->remaining(), 0u);
 }

@@ -371,18 +371,17 @@ void LocalhostBackend::handle_frame(Slot& s, std::string_view frame) {
     if (t.reported >= t.task.count) s.inflight.pop_front();
     return;
   }
-  // One copy per frame, shared by every result in it: results never get copied one by one.
-  auto chunk = std::make_shared<std::string>(frame);
-  Reader body(std::string_view(*chunk).substr(1));
+  // The payloads stay in the read buffer: the job keeps small results in their records and
+  // copies the others once (JobState::complete), so the buffer is reused for the next frame.
+  Reader body(frame.substr(1));
   body.get<std::uint32_t>();  // job seq: the front task's, as the worker runs tasks in order
   auto n = body.get<std::uint32_t>();
-  std::vector<CallOutcome> outcomes;
-  outcomes.reserve(n);
-  for (std::uint32_t k = 0; k < n; ++k) outcomes.push_back(CallOutcome::read(body));
+  outcomes_.clear();
+  for (std::uint32_t k = 0; k < n; ++k) outcomes_.push_back(CallOutcome::read(body));
   t.reported += n;
   auto job = t.job;
   if (t.reported >= t.task.count) s.inflight.pop_front();
-  job->sink->on_outcomes(*job, outcomes, std::move(chunk), s.proc->pid(), s.host);
+  job->sink->on_outcomes(*job, outcomes_, nullptr, s.proc->pid(), s.host);
 }
 
 void LocalhostBackend::set_deadline(std::int64_t deadline_ns, std::string reason) {

@@ -110,6 +110,7 @@ class LocalhostBackend final : public ComputeBackend {
   std::deque<Pending> queue_;
   std::size_t queued_calls_ = 0;
   std::unordered_map<std::uint32_t, std::shared_ptr<BackendJob>> jobs_;
+  std::vector<CallOutcome> outcomes_;  // a results frame's, decoded (kept: no allocation per frame)
   std::thread thread_;
 };
 
