@@ -31,4 +31,5 @@ fi
 # plus Debian's nginx in front of them. See tests/servers/AWS-NOTES.md.
 if [ "${1:-}" = "--servers" ]; then
   bash "$(dirname "$0")/../tests/servers/aws-tools.sh"
+  bash "$(dirname "$0")/../tests/servers/cloud-tools.sh"  # Azurite (npm)
 fi

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "lithops/errors.hpp"
+#include "storage/azure/azure_storage.hpp"
 #include "storage/localhost/localhost_storage.hpp"
 #include "storage/redis/redis_storage.hpp"
 #include "storage/s3/s3_storage.hpp"
@@ -36,6 +37,8 @@ const std::vector<StorageBackendRow>& storage_backends() {
       s3_row("ibm_cos", "IBM Cloud Object Storage", "us-east"),  // IBM's region names
       {"redis", "a Redis server", true, false, declare_redis_keys,
        [](const Config& c) -> std::unique_ptr<StorageBackend> { return std::make_unique<RedisStorage>(c); }},
+      {"azure_storage", "Azure Blob Storage", true, false, declare_azure_storage_keys,
+       [](const Config& c) -> std::unique_ptr<StorageBackend> { return std::make_unique<AzureStorage>(c); }},
   };
   return rows;
 }

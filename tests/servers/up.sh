@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the servers the test suite talks to, under DIR: the 3 ssh "hosts" h1..h3 (network namespaces
 # on bridge lbr0), Redis and Ceph RGW (S3) on 127.0.0.1 and 10.200.0.1, a one-node Slurm cluster, and
-# the moto AWS server on 127.0.0.1:5000 (Lambda's control plane and a second S3, signatures checked).
+# the moto AWS server on 127.0.0.1:5000 (Lambda's control plane and a second S3, signatures checked),
+# and Azurite (Azure Blob Storage, signatures checked) on 127.0.0.1:10000.
 # Each script first clears what an earlier (crashed) run left, so up.sh may run again without down.sh.
 # ctest runs it as the `servers` fixture's setup; run it by hand to use a test binary directly.
 set -euo pipefail
@@ -12,3 +13,4 @@ bash "$H/redis-up.sh" "$D/redis"
 bash "$H/slurm-up.sh" "$D"
 bash "$H/ceph-up.sh" "$D/ceph"
 bash "$H/moto-up.sh" "$D/moto"
+bash "$H/azurite-up.sh" "$D/azurite"

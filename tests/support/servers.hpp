@@ -81,12 +81,44 @@ inline Config with_moto_storage(Config c, const std::string& bucket) {
   return c;
 }
 
-/// `c` with the named storage: "localhost" (unchanged), "s3", "moto" (moto's S3) or "redis"; `for_hosts`: at the
+/// Azurite of up.sh (azurite-up.sh): an account whose key is drawn each run; signatures checked.
+struct Azurite {
+  std::string account, key;
+  std::string endpoint;  ///< http://127.0.0.1:10000/<account>
+};
+
+inline Azurite azurite() {
+  Azurite a;
+  std::ifstream creds(servers_dir() + "/azurite/credentials");
+  for (std::string line; std::getline(creds, line);) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+    if (k == "AZURE_ACCOUNT") a.account = v;
+    if (k == "AZURE_KEY") a.key = v;
+    if (k == "AZURE_ENDPOINT") a.endpoint = v;
+  }
+  return a;
+}
+
+/// `c` with `azure_storage` on Azurite, data in container `bucket` (created if missing).
+inline Config with_azure_storage(Config c, const std::string& bucket) {
+  const Azurite a = azurite();
+  c.set("lithops.storage", "azure_storage");
+  c.set("azure_storage.endpoint", a.endpoint);
+  c.set("azure_storage.storage_account_name", a.account);
+  c.set("azure_storage.storage_account_key", a.key);
+  c.set("azure_storage.storage_bucket", bucket);
+  return c;
+}
+
+/// `c` with the named storage: "localhost" (unchanged), "s3", "moto" (moto's S3), "azure" (Azurite) or "redis"; `for_hosts`: at the
 /// address the namespace hosts reach too.
 inline Config with_storage(Config c, const std::string& storage, bool for_hosts = false) {
   if (storage == "s3") return with_s3_storage(std::move(c), "lithops-test", for_hosts);
   if (storage == "redis") return with_redis_storage(std::move(c), "storage", for_hosts);
   if (storage == "moto") return with_moto_storage(std::move(c), "lithops-test-moto");
+  if (storage == "azure") return with_azure_storage(std::move(c), "lithops-test-azure");
   return c;
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "servers.hpp"
+#include "storage/azure/azure_storage.hpp"
 #include "storage/localhost/localhost_storage.hpp"
 #include "storage/redis/redis_storage.hpp"
 #include "storage/s3/s3_storage.hpp"
@@ -46,6 +47,7 @@ std::unique_ptr<StorageBackend> fresh(lithops::Config c, bool decorated) {
   std::unique_ptr<StorageBackend> st;
   if (decorated) st = lithops::detail::make_storage(c);
   else if (name == "redis") st = std::make_unique<lithops::detail::RedisStorage>(c);
+  else if (name == "azure_storage") st = std::make_unique<lithops::detail::AzureStorage>(c);
   else st = std::make_unique<lithops::detail::S3Storage>(c, name);
   st->create_bucket(st->bucket());
   return st;
@@ -79,6 +81,21 @@ template <>
 struct StorageFixture<MotoS3> {
   static std::unique_ptr<StorageBackend> make() {
     return fresh(lithops::testing::with_moto_storage({}, lithops::testing::unique_bucket("moto")), true);
+  }
+};
+
+// Azure Blob Storage on Azurite (Shared Key signatures checked): bare, and through make_storage.
+template <>
+struct StorageFixture<lithops::detail::AzureStorage> {
+  static std::unique_ptr<StorageBackend> make() {
+    return fresh(lithops::testing::with_azure_storage({}, lithops::testing::unique_bucket("azure")), false);
+  }
+};
+struct ConfiguredAzure {};
+template <>
+struct StorageFixture<ConfiguredAzure> {
+  static std::unique_ptr<StorageBackend> make() {
+    return fresh(lithops::testing::with_azure_storage({}, lithops::testing::unique_bucket("cazure")), true);
   }
 };
 
@@ -138,7 +155,8 @@ class StorageContract : public ::testing::Test {
 };
 
 using Backends = ::testing::Types<lithops::detail::LocalhostStorage, ConfiguredLocalhost, lithops::detail::S3Storage,
-                                  ConfiguredS3, MotoS3, lithops::detail::RedisStorage, ConfiguredRedis>;
+                                  ConfiguredS3, MotoS3, lithops::detail::RedisStorage, ConfiguredRedis,
+                                  lithops::detail::AzureStorage, ConfiguredAzure>;
 
 // Readable test names: StorageContract/S3.PutThenGet...
 struct BackendNames {
@@ -151,6 +169,8 @@ struct BackendNames {
     if constexpr (std::is_same_v<T, MotoS3>) return "MotoS3";
     if constexpr (std::is_same_v<T, lithops::detail::RedisStorage>) return "Redis";
     if constexpr (std::is_same_v<T, ConfiguredRedis>) return "ConfiguredRedis";
+    if constexpr (std::is_same_v<T, lithops::detail::AzureStorage>) return "Azure";
+    if constexpr (std::is_same_v<T, ConfiguredAzure>) return "ConfiguredAzure";
     return "?";
   }
 };

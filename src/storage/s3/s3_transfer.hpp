@@ -9,24 +9,15 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/rest/chunked_transfer.hpp"
 #include "storage/retrying_storage.hpp"
 #include "storage/s3/s3_client.hpp"
 
 namespace lithops::detail::s3 {
 
-struct TransferOptions {
-  std::uint64_t chunk = 16ull << 20;  ///< bytes per part or range
-  int max_concurrency = 8;            ///< requests in flight, and pieces held
-  RetryPolicy policy;                 ///< for each piece
-};
-
-/// Runs fn(0) ... fn(n - 1) on up to `concurrency` threads (the caller's among them); after
-/// the first exception no new call starts, and it is rethrown once the running ones end.
-void parallel_for(std::size_t n, int concurrency, const std::function<void(std::size_t)>& fn);
-
-/// Reads from `source` until `capacity` bytes or its end; fewer bytes means it ended.
-/// `expected` sizes the first allocation.
-std::string read_piece(const ByteSource& source, std::size_t capacity, std::size_t expected = 0);
+using rest::parallel_for;
+using rest::read_piece;
+using rest::TransferOptions;
 
 /// "Range: bytes=first-(last-1)", or "bytes=first-" when `last` is UINT64_MAX.
 std::string range_header(std::uint64_t first, std::uint64_t last);

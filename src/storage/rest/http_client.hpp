@@ -1,0 +1,64 @@
+#pragma once
+// Plain HTTP(S) requests through libcurl over a pool of easy handles that keep connections
+// alive: what the REST storage backends (Azure Blob, Google Cloud Storage, Swift) share. Each
+// backend adds its own authorization and maps answers to the storage error contract; this
+// layer only moves bytes and reports what the server said. (S3 has its own client: curl signs
+// its requests with SigV4 on the handle itself.)
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "storage/storage_backend.hpp"
+
+namespace lithops::detail::rest {
+
+struct Options {
+  long connect_timeout_ms = 10000;
+  long read_timeout_s = 60;  ///< a transfer with no byte for this long is abandoned
+  bool verify_ssl = true;
+};
+
+struct Request {
+  const char* method = "GET";
+  std::string url;                   ///< absolute, already percent-encoded
+  std::vector<std::string> headers;  ///< "Name: value"
+  std::string_view body;             ///< sent as is (PUT/POST)
+  /// When set, a 2xx body goes here piece by piece instead of into Response::body.
+  const ByteSink* sink = nullptr;
+};
+
+struct Response {
+  long status = 0;
+  std::string body;  ///< the body (or, with a sink, an error body, at most 64 KiB)
+  std::vector<std::pair<std::string, std::string>> headers;  ///< names in lower case
+  /// The value of header `name` (lower case), "" if absent.
+  std::string header(std::string_view name) const;
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+/// Thread-safe: any number of threads may send at once.
+class Client {
+ public:
+  explicit Client(Options options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  /// Sends the request and returns whatever the server answered.
+  /// @throws StorageError when no answer came (connection refused or reset, timeout);
+  ///         StorageRequestError when none can come (bad URL, TLS verification failed);
+  ///         whatever the request's sink throws.
+  /// `what` names the operation in those messages (never a URL's query: it may hold a token).
+  Response send(const Request& request, std::string_view what) const;
+
+ private:
+  Options options_;
+  struct Pool;
+  std::unique_ptr<Pool> pool_;
+};
+
+}  // namespace lithops::detail::rest
