@@ -24,6 +24,16 @@ foreach(backend localhost ceph redis)
     FIXTURES_REQUIRED servers)
 endforeach()
 
+# The same on Azure Blob Storage (Azurite): credentials from AZURE_STORAGE_CONNECTION_STRING.
+add_test(NAME cli.storage.azure_storage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_with_azurite.sh
+  ${CMAKE_BINARY_DIR}/servers ${CMAKE_CURRENT_SOURCE_DIR}/cli_storage.sh $<TARGET_FILE:lithops_cli>
+  ${LITHOPS_TEST_TMP}/cli/azure-config ${LITHOPS_TEST_TMP}/cli/azure_storage)
+add_test(NAME cli.runtime.azure_storage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_with_azurite.sh
+  ${CMAKE_BINARY_DIR}/servers ${CMAKE_CURRENT_SOURCE_DIR}/cli_runtime.sh $<TARGET_FILE:lithops_cli>
+  ${LITHOPS_TEST_TMP}/cli/azure-runtime-config)
+set_tests_properties(cli.storage.azure_storage cli.runtime.azure_storage PROPERTIES TIMEOUT 120 LABELS cli
+  PASS_REGULAR_EXPRESSION "all good" FIXTURES_REQUIRED servers)
+
 # `lithops runtime` against every backend, each on storage of its own (the listing must end empty).
 file(WRITE ${LITHOPS_TEST_TMP}/cli/runtime.yaml "lithops:\n  log_level: WARNING\nlocalhost:\n  storage_dir: ${LITHOPS_TEST_TMP}/cli/runtime-storage\nceph:\n  endpoint: http://127.0.0.1:7480\n  access_key_id: AKTEST\n  secret_access_key: SKTEST\n  storage_bucket: lithops-cli-runtime\nredis:\n  host: 127.0.0.1\n  port: 6390\n  storage_bucket: cli-runtime\n")
 foreach(backend localhost ceph redis)

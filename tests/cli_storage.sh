@@ -5,7 +5,7 @@
 set -euo pipefail
 L=$1; C=$2; B=$3; T=$4
 rm -rf "$T"; mkdir -p "$T"
-bucket="cli-$B-$$"
+bucket="cli-${B//_/-}-$$"  # bucket names: no "_" (S3, Azure)
 fail() { echo "FAIL: $*" >&2; exit 1; }
 "$L" storage mkbucket "$bucket" -c "$C" -b "$B" | grep -q "ready" || fail mkbucket
 head -c 3000000 /dev/urandom > "$T/data.bin"

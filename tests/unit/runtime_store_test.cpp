@@ -215,6 +215,7 @@ class RuntimeStore : public ::testing::TestWithParam<std::string> {
     lithops::Config c = lithops::testing::test_config();
     if (GetParam() == "s3") c = lithops::testing::with_s3_storage(c, lithops::testing::unique_bucket("rt"));
     if (GetParam() == "redis") c = lithops::testing::with_redis_storage(c, lithops::testing::unique_bucket("rt"));
+    if (GetParam() == "azure") c = lithops::testing::with_azure_storage(c, lithops::testing::unique_bucket("rt"));
     store_ = std::make_unique<CountingStorage>(lithops::detail::make_storage(c));
   }
   // The test servers are shared and Redis keeps everything in memory: no runtime outlives its test.
@@ -307,7 +308,7 @@ TEST_P(RuntimeStore, PublishSelfUploadsTheRunningProgramOnce) {
   EXPECT_EQ(head->size, info.size);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStorages, RuntimeStore, ::testing::Values("localhost", "s3", "redis"),
+INSTANTIATE_TEST_SUITE_P(AllStorages, RuntimeStore, ::testing::Values("localhost", "s3", "redis", "azure"),
                          [](const auto& p) { return p.param; });
 
 }  // namespace

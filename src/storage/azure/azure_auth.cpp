@@ -129,15 +129,18 @@ std::string iso8601(std::int64_t unix_seconds) {
   return buf;
 }
 
-std::string blob_read_sas(std::string_view account, std::string_view key, std::string_view container,
-                          std::string_view blob, std::int64_t expiry) {
+std::string service_sas(std::string_view account, std::string_view key, std::string_view container,
+                        std::string_view blob, std::string_view permissions, std::int64_t expiry) {
   const std::string se = iso8601(expiry);
+  const std::string resource = blob.empty() ? fmt::format("/blob/{}/{}", account, container)
+                                            : fmt::format("/blob/{}/{}/{}", account, container, blob);
+  const char* sr = blob.empty() ? "c" : "b";
   // Service SAS, version 2020-12-06 and later: 16 fields, most of them empty here.
-  std::string to_sign = fmt::format("r\n\n{}\n/blob/{}/{}/{}\n\n\nhttps,http\n{}\nb\n\n\n\n\n\n\n", se, account,
-                                    container, blob, kApiVersion);
+  std::string to_sign = fmt::format("{}\n\n{}\n{}\n\n\nhttps,http\n{}\n{}\n\n\n\n\n\n\n", permissions, se,
+                                    resource, kApiVersion, sr);
   const std::string sig = web::base64_encode(web::hmac_sha256(key, to_sign));
-  return fmt::format("sv={}&spr=https%2Chttp&se={}&sr=b&sp=r&sig={}", kApiVersion, web::uri_encode(se),
-                     web::uri_encode(sig));
+  return fmt::format("sv={}&spr=https%2Chttp&se={}&sr={}&sp={}&sig={}", kApiVersion, web::uri_encode(se), sr,
+                     permissions, web::uri_encode(sig));
 }
 
 }  // namespace lithops::detail::azure

@@ -48,10 +48,11 @@ std::string shared_key_authorization(std::string_view account, std::string_view 
                                      const std::vector<std::string>& headers, std::string_view path,
                                      const QueryParams& query);
 
-/// The query of a service SAS granting read of one blob until `expiry` (seconds since the
-/// epoch), signed with the decoded account key.
-std::string blob_read_sas(std::string_view account, std::string_view key, std::string_view container,
-                          std::string_view blob, std::int64_t expiry);
+/// The query of a service SAS granting `permissions` ("r", "racwdl" ...) on one blob, or on a
+/// whole container when `blob` is empty, until `expiry` (seconds since the epoch), signed with
+/// the decoded account key.
+std::string service_sas(std::string_view account, std::string_view key, std::string_view container,
+                        std::string_view blob, std::string_view permissions, std::int64_t expiry);
 
 /// "2026-12-07T13:47:40Z"
 std::string iso8601(std::int64_t unix_seconds);

@@ -31,19 +31,6 @@ std::string now_http_date() {
   return buf;
 }
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
 /// "'key' in container 'c'" or "container 'c'", for messages.
 std::string describe(std::string_view container, std::string_view blob) {
   if (blob.empty()) return fmt::format("container '{}'", container);
@@ -375,11 +362,14 @@ void AzureStorage::delete_objects(const std::string& bucket, const std::vector<s
   auto& im = *impl_;
   // One request per blob, in parallel (Azure's batch API wraps the same requests in a
   // multipart body; the connections kept alive make the difference small).
+  // Each is retried by itself: a batch retried whole would meet a busy answer again somewhere.
   rest::parallel_for(keys.size(), im.transfer.max_concurrency, [&](std::size_t i) {
-    Call c{.operation = "Delete Blob", .method = "DELETE", .container = bucket, .blob = keys[i]};
-    rest::Response resp = im.send(c);
-    if (resp.ok() || (resp.status == 404 && resp.header("x-ms-error-code") == "BlobNotFound")) return;
-    im.fail(c, resp);
+    with_retries(im.transfer.policy, "delete", keys[i], [&] {
+      Call c{.operation = "Delete Blob", .method = "DELETE", .container = bucket, .blob = keys[i]};
+      rest::Response resp = im.send(c);
+      if (resp.ok() || (resp.status == 404 && resp.header("x-ms-error-code") == "BlobNotFound")) return;
+      im.fail(c, resp);
+    });
   });
 }
 
@@ -440,7 +430,7 @@ std::optional<std::string> AzureStorage::presigned_get_url(const std::string& bu
     const auto expiry = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch() + ttl)
                             .count();
-    query = azure::blob_read_sas(im.account, im.key, bucket, key, expiry);
+    query = azure::service_sas(im.account, im.key, bucket, key, "r", expiry);
   } else {
     query = im.sas;  // the configured token is itself the credential a URL carries
   }
