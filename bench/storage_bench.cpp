@@ -3,8 +3,14 @@
 //              next to a plain 2-thread C++ program counting the same files (localhost storage)
 //              or next to curl downloading the same objects (S3): ratios
 //   smallops   put_object / get_object of 1,000 objects of 1 KiB, list_keys over 10,000 keys
-// usage: storage_bench [wordcount|smallops ...] [--storage localhost|s3|redis] [--rounds N]
+//   transfer   get_object of a 128 MiB object next to curl fetching it from the same server (by
+//              a presigned URL), alternating; an upload of --upload-mib MiB (default 1024) in
+//              parallel parts next to the same upload as one request (one stream), alternating
+// usage: storage_bench [wordcount|smallops|transfer ...] [--storage localhost|s3|redis|azure]
+//                      [--rounds N] [--servers DIR] [--upload-mib N]
 // S3 is the Ceph RGW the tests use (tests/servers/ceph-up.sh): http://127.0.0.1:7480, AKTEST/SKTEST.
+// azure is the tests' Azurite (tests/servers/azurite-up.sh; its key is read from
+// DIR/azurite/credentials, DIR = build/servers by default).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -14,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <lithops/lithops.hpp>
 #include <numeric>
 #include <string>
@@ -35,6 +42,8 @@ double secs(Clock::duration d) { return std::chrono::duration<double>(d).count()
 
 std::string g_storage = "localhost";
 int g_rounds = 3;
+std::string g_servers = "build/servers";
+std::uint64_t g_upload_mib = 1024;
 constexpr int kObjects = 8;
 constexpr std::uint64_t kObjectBytes = 128ull << 20;  // 8 x 128 MiB = 1 GiB
 constexpr std::uint64_t kChunk = 64ull << 20;
@@ -53,8 +62,104 @@ lithops::Config bench_config() {
   } else if (g_storage == "redis") {
     c.set("lithops.storage", "redis");
     c.set("redis.port", 6390);
+  } else if (g_storage == "azure") {
+    std::ifstream creds(g_servers + "/azurite/credentials");
+    for (std::string line; std::getline(creds, line);) {
+      auto eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+      if (k == "AZURE_ACCOUNT") c.set("azure_storage.storage_account_name", v);
+      if (k == "AZURE_KEY") c.set("azure_storage.storage_account_key", v);
+      if (k == "AZURE_ENDPOINT") c.set("azure_storage.endpoint", v);
+    }
+    c.set("lithops.storage", "azure_storage");
+    c.set("azure_storage.storage_bucket", "lithops-bench");
   }
   return c;
+}
+
+// What a section's key is called for the bench's storage (upload threshold: one request below).
+std::string threshold_key() {
+  if (g_storage == "s3") return "ceph.multipart_threshold";
+  if (g_storage == "azure") return "azure_storage.upload_threshold";
+  return "";
+}
+
+// curl fetching a URL to /dev/null, as a separate process: the reference a client is held to.
+double curl_url_seconds(const std::string& url) {
+  auto t0 = Clock::now();
+  if (std::system(("curl -sf -o /dev/null '" + url + "'").c_str()) != 0) std::fprintf(stderr, "curl failed\n");
+  return secs(Clock::now() - t0);
+}
+
+void transfer() {
+  const std::string key = "transfer/128mib.bin";
+  std::vector<double> t_get, t_curl, t_stream;
+  {
+    lithops::Storage st(bench_config());
+    if (!st.bucket_exists(st.bucket())) st.create_bucket(st.bucket());
+    st.put_object(st.bucket(), key, make_text(128ull << 20, 7));
+    auto presigned = st.presigned_url(st.bucket(), key, std::chrono::seconds(3600));
+    if (!presigned) {
+      std::fprintf(stderr, "transfer: %s storage hands out no URLs for curl to fetch\n", g_storage.c_str());
+      return;
+    }
+    const std::string url = *presigned;
+    for (int r = 0; r < 2 * g_rounds; ++r) {
+      auto ours = [&] {
+        auto t0 = Clock::now();
+        std::string data = st.get_object(st.bucket(), key);
+        t_get.push_back(secs(Clock::now() - t0));
+        if (data.size() != (128ull << 20)) std::fprintf(stderr, "short object\n");
+      };
+      // The same bytes handed to a sink that drops them, as curl -o /dev/null does.
+      auto streamed = [&] {
+        std::uint64_t got = 0;
+        auto t0 = Clock::now();
+        st.get_object(st.bucket(), key, [&](std::string_view piece) { got += piece.size(); });
+        t_stream.push_back(secs(Clock::now() - t0));
+        if (got != (128ull << 20)) std::fprintf(stderr, "short stream\n");
+      };
+      if (r % 2 == 0) ours(), streamed(), t_curl.push_back(curl_url_seconds(url));
+      else t_curl.push_back(curl_url_seconds(url)), streamed(), ours();
+    }
+  }
+  const double mb = 128.0 * 1.048576;
+  std::printf("transfer %s: get_object of 128 MiB median %.1f MB/s; curl %.1f MB/s; ratio %.3f (target >= 0.95)\n",
+              g_storage.c_str(), mb / median(t_get), mb / median(t_curl), median(t_curl) / median(t_get));
+  std::printf("transfer %s: get_object to a dropping sink (as curl -o /dev/null) median %.1f MB/s; ratio %.3f\n",
+              g_storage.c_str(), mb / median(t_stream), median(t_curl) / median(t_stream));
+  std::printf("FIGURE get_128mib_ratio_vs_curl %.4f\nFIGURE stream_128mib_ratio_vs_curl %.4f\n",
+              median(t_curl) / median(t_get), median(t_curl) / median(t_stream));
+
+  // Upload: parallel parts (the configuration's) against one stream (threshold above the size).
+  const std::uint64_t bytes = g_upload_mib << 20;
+  const std::string data = make_text(bytes, 11);
+  lithops::Config single = bench_config();
+  single.set(threshold_key(), static_cast<std::int64_t>(bytes + 1));
+  lithops::Storage parallel_st(bench_config()), single_st(single);
+  std::vector<double> t_par, t_one;
+  for (int r = 0; r < g_rounds; ++r) {
+    auto par = [&] {
+      auto t0 = Clock::now();
+      parallel_st.put_object(parallel_st.bucket(), "transfer/up-parallel", data);
+      t_par.push_back(secs(Clock::now() - t0));
+    };
+    auto one = [&] {
+      auto t0 = Clock::now();
+      single_st.put_object(single_st.bucket(), "transfer/up-single", data);
+      t_one.push_back(secs(Clock::now() - t0));
+    };
+    if (r % 2 == 0) par(), one();
+    else one(), par();
+  }
+  const double umb = static_cast<double>(bytes) / 1e6;
+  std::printf("transfer %s: upload of %llu MiB in parallel parts median %.1f MB/s; as one request %.1f MB/s; "
+              "ratio %.3f\n",
+              g_storage.c_str(), static_cast<unsigned long long>(g_upload_mib), umb / median(t_par),
+              umb / median(t_one), median(t_one) / median(t_par));
+  std::printf("FIGURE upload_parallel_ratio_vs_single %.4f\n", median(t_one) / median(t_par));
+  parallel_st.delete_objects(parallel_st.bucket(), {key, "transfer/up-parallel", "transfer/up-single"});
 }
 
 
@@ -212,12 +317,15 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--storage" && i + 1 < argc) g_storage = argv[++i];
     else if (a == "--rounds" && i + 1 < argc) g_rounds = std::atoi(argv[++i]);
+    else if (a == "--servers" && i + 1 < argc) g_servers = argv[++i];
+    else if (a == "--upload-mib" && i + 1 < argc) g_upload_mib = std::strtoull(argv[++i], nullptr, 10);
     else which.push_back(a);
   }
   if (which.empty()) which = {"wordcount", "smallops"};
   for (const auto& w : which) {
     if (w == "wordcount") wordcount();
     else if (w == "smallops") smallops();
+    else if (w == "transfer") transfer();
     else {
       std::fprintf(stderr, "unknown benchmark %s\n", w.c_str());
       return 2;

@@ -11,6 +11,7 @@
 ///     std::cout << obj.key << ' ' << obj.size << '\n';
 /// @endcode
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -109,6 +110,11 @@ class Storage {
   /// Objects whose keys start with `prefix`, sorted by key; complete (paging is internal).
   std::vector<ObjectInfo> list_objects(const std::string& bucket, const std::string& prefix = "");
   std::vector<std::string> list_keys(const std::string& bucket, const std::string& prefix = "");
+  /// A URL anyone holding it can GET the object with, for `ttl`, without credentials (an S3
+  /// presigned URL, an Azure SAS URL): to hand a result to a browser or to curl. Made locally:
+  /// no request is sent. nullopt where the storage has no such thing (localhost, Redis).
+  std::optional<std::string> presigned_url(const std::string& bucket, const std::string& key,
+                                           std::chrono::seconds ttl = std::chrono::hours(1));
 
   // ---- deleting ----
   /// Missing keys are not an error.

@@ -35,6 +35,8 @@ const std::vector<StorageBackendRow>& storage_backends() {
       s3_row("minio", "MinIO", "us-east-1"),
       s3_row("ceph", "Ceph RADOS Gateway", "us-east-1"),
       s3_row("ibm_cos", "IBM Cloud Object Storage", "us-east"),  // IBM's region names
+      s3_row("oracle_oss", "Oracle Cloud Object Storage (S3 compatibility API)", "us-ashburn-1"),
+      s3_row("aliyun_oss", "Alibaba Cloud OSS (S3-compatible API)", "cn-hangzhou"),
       {"redis", "a Redis server", true, false, declare_redis_keys,
        [](const Config& c) -> std::unique_ptr<StorageBackend> { return std::make_unique<RedisStorage>(c); }},
       {"azure_storage", "Azure Blob Storage", true, false, declare_azure_storage_keys,

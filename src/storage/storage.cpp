@@ -189,6 +189,11 @@ ObjectInfo Storage::head_object(const std::string& bucket, const std::string& ke
   return to_public(key, *info);
 }
 
+std::optional<std::string> Storage::presigned_url(const std::string& bucket, const std::string& key,
+                                                  std::chrono::seconds ttl) {
+  return backend_->presigned_get_url(bucket, key, ttl);
+}
+
 std::vector<ObjectInfo> Storage::list_objects(const std::string& bucket, const std::string& prefix) {
   std::vector<ObjectInfo> out;
   for (auto& e : backend_->list_objects(bucket, prefix, "")) out.push_back(to_public(std::move(e.key), e.info));

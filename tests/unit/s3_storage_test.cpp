@@ -116,6 +116,22 @@ TEST(S3Config, PublicServicesNeedNoEndpointAndGetADefaultBucket) {
   EXPECT_TRUE(st.streams_uploads());
 }
 
+TEST(S3Config, OracleAndAlibabaAreAddressedAsTheirServicesRequire) {
+  // Presigned URLs are computed locally: they show the endpoint and addressing chosen.
+  lithops::Config o;
+  o.set("oracle_oss.region", "eu-frankfurt-1").set("oracle_oss.access_key_id", "AK").set("oracle_oss.secret_access_key", "SK");
+  EXPECT_THAT(config_error(o, "oracle_oss"), HasSubstr("oracle_oss.namespace: required"));
+  o.set("oracle_oss.namespace", "mytenancy");
+  S3Storage oracle(o, "oracle_oss");
+  EXPECT_THAT(*oracle.presigned_get_url("data", "k", std::chrono::seconds(60)),
+              ::testing::StartsWith("https://mytenancy.compat.objectstorage.eu-frankfurt-1.oraclecloud.com/data/k?"));
+  lithops::Config a;
+  a.set("aliyun_oss.region", "cn-shanghai").set("aliyun_oss.access_key_id", "AK").set("aliyun_oss.secret_access_key", "SK");
+  S3Storage aliyun(a, "aliyun_oss");
+  EXPECT_THAT(*aliyun.presigned_get_url("data", "k", std::chrono::seconds(60)),
+              ::testing::StartsWith("https://data.oss-cn-shanghai.aliyuncs.com/k?"));
+}
+
 TEST(S3Config, PartsBelowFiveMebibytesAreRejected) {
   auto c = lithops::testing::with_s3_storage({});
   c.set("ceph.multipart_chunksize", 1024 * 1024);
@@ -123,7 +139,7 @@ TEST(S3Config, PartsBelowFiveMebibytesAreRejected) {
 }
 
 TEST(S3Config, OnlyTheS3SectionsAreS3) {
-  for (const char* s : {"aws_s3", "minio", "ceph", "ibm_cos"}) EXPECT_TRUE(lithops::detail::is_s3_section(s)) << s;
+  for (const char* s : {"aws_s3", "minio", "ceph", "ibm_cos", "oracle_oss", "aliyun_oss"}) EXPECT_TRUE(lithops::detail::is_s3_section(s)) << s;
   EXPECT_FALSE(lithops::detail::is_s3_section("redis"));
   EXPECT_FALSE(lithops::detail::is_s3_section("localhost"));
 }

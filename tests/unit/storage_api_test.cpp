@@ -11,6 +11,7 @@
 
 #include "servers.hpp"
 #include "test_config.hpp"
+#include "util/subprocess.hpp"
 
 namespace {
 
@@ -49,6 +50,19 @@ class StorageApi : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<lithops::Storage> storage_;
   std::string bucket_, dir_;
 };
+
+TEST_P(StorageApi, APresignedUrlLetsCurlReadTheObjectWhereTheStorageHasThem) {
+  st().put_object(bucket_, "shared/result.txt", "for the browser");
+  auto url = st().presigned_url(bucket_, "shared/result.txt", std::chrono::minutes(5));
+  if (GetParam() == "localhost" || GetParam() == "redis") {
+    EXPECT_FALSE(url) << "no URL can reach " << GetParam() << " storage";
+    return;
+  }
+  ASSERT_TRUE(url);
+  auto got = lithops::detail::run_command({"curl", "-sf", *url});
+  EXPECT_TRUE(got.ok()) << got.describe();
+  EXPECT_EQ(got.out, "for the browser");
+}
 
 TEST_P(StorageApi, PutGetHeadListDelete) {
   st().put_object(bucket_, "a/one.txt", "one");

@@ -3,10 +3,12 @@
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
@@ -25,6 +27,9 @@ constexpr std::size_t kMaxIdleHandles = 64;
 constexpr long kReceiveBufferBytes = 100 * 1024;
 // Only the error document of a failed answer is kept, not an arbitrarily long body.
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
+// Bodies from this size on are allocated in huge pages where the kernel offers them.
+constexpr std::size_t kHugeBody = 4 << 20;
+constexpr std::uintptr_t kHugePage = 2 << 20;
 
 struct Transfer {
   const Request* request;
@@ -56,8 +61,11 @@ void read_header(const Request& request, Response& r, std::string_view line) {
   r.headers.emplace_back(lower(line.substr(0, colon)), std::string(value));
   // The whole body lands in one string: allocate it once.
   if (r.headers.back().first == "content-length" && r.ok() && !request.sink &&
-      std::string_view(request.method) != "HEAD" && r.body.empty())
-    r.body.reserve(std::strtoull(r.headers.back().second.c_str(), nullptr, 10));
+      std::string_view(request.method) != "HEAD" && r.body.empty()) {
+    const std::size_t size = std::strtoull(r.headers.back().second.c_str(), nullptr, 10);
+    r.body.reserve(size);
+    advise_huge_pages(r.body, size);
+  }
 }
 
 // Exceptions must not cross curl's C frames: they are kept, and the transfer aborted.
@@ -91,6 +99,18 @@ struct SlistDeleter {
 };
 
 }  // namespace
+
+void advise_huge_pages(std::string& body, std::size_t size) {
+#ifdef MADV_HUGEPAGE
+  if (size < kHugeBody) return;
+  auto first = (reinterpret_cast<std::uintptr_t>(body.data()) + kHugePage - 1) & ~(kHugePage - 1);
+  auto last = (reinterpret_cast<std::uintptr_t>(body.data()) + size) & ~(kHugePage - 1);
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+  (void)body;
+  (void)size;
+#endif
+}
 
 std::string Response::header(std::string_view name) const {
   for (const auto& [n, v] : headers)

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "lithops/errors.hpp"
+#include "storage/rest/http_client.hpp"
 #include "util/curl_global.hpp"
 #include "util/log.hpp"
 
@@ -22,33 +23,14 @@ namespace lithops::detail::s3 {
 
 namespace {
 
+// Only the S3 error document of a failed answer is kept, not an arbitrarily long body.
+constexpr std::size_t kMaxErrorBody = 64 * 1024;
+
 // Idle handles kept for reuse; each holds its live connections, so this bounds open sockets.
 constexpr std::size_t kMaxIdleHandles = 64;
 // curl's receive buffer: the curl tool's own size. Measured against RGW: larger buffers fall
 // out of the CPU caches and copy slower into the body; curl's 16 KiB default means more calls.
 constexpr long kReceiveBufferBytes = 100 * 1024;
-// Bodies from this size on are allocated in huge pages where the kernel offers them.
-constexpr std::size_t kHugeBody = 4 << 20;
-constexpr std::uintptr_t kHugePage = 2 << 20;
-// Only the S3 error document of a failed answer is kept, not an arbitrarily long body.
-constexpr std::size_t kMaxErrorBody = 64 * 1024;
-
-// A large body is fresh memory from mmap, faulted in one 4 KiB page at a time as it fills:
-// measured against RGW, those faults cost 15-20% of a 64 MiB GET, far more than the copy out
-// of curl's buffer. Huge pages make them 512 times fewer; the advice is ignored where
-// transparent huge pages are off.
-void advise_huge_pages(std::string& body, std::size_t size) {
-#ifdef MADV_HUGEPAGE
-  if (size < kHugeBody) return;
-  auto first = (reinterpret_cast<std::uintptr_t>(body.data()) + kHugePage - 1) & ~(kHugePage - 1);
-  auto last = (reinterpret_cast<std::uintptr_t>(body.data()) + size) & ~(kHugePage - 1);
-  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
-#else
-  (void)body;
-  (void)size;
-#endif
-}
-
 bool dns_compatible(std::string_view bucket, bool https) {
   if (bucket.size() < 3 || bucket.size() > 63) return false;
   for (char c : bucket)
@@ -99,7 +81,7 @@ void read_header(const Request& request, Response& r, std::string_view line) {
     // The whole body lands in one string: allocate it once.
     if (r.ok() && !request.sink && std::string_view(request.method) != "HEAD" && r.body.empty()) {
       r.body.reserve(*r.content_length);
-      advise_huge_pages(r.body, *r.content_length);
+      rest::advise_huge_pages(r.body, *r.content_length);
     }
   } else if (starts_with_ci(line, "ETag")) {
     r.etag = strip_quotes(header_value(line, 4));

@@ -36,6 +36,10 @@ void declare_s3_keys(std::vector<ConfigKey>& keys, const std::string& s, const s
   keys.push_back({key("read_timeout"), T::number, "60", {},
                   "seconds a request may go without receiving a byte before it is abandoned and retried"});
   keys.push_back({key("verify_ssl"), T::boolean, "true", {}, "verify the server's TLS certificate"});
+  if (s == "oracle_oss")
+    keys.push_back({key("namespace"), T::string, "", {},
+                    "the tenancy's Object Storage namespace: the endpoint is "
+                    "https://<namespace>.compat.objectstorage.<region>.oraclecloud.com"});
 }
 
 }  // namespace lithops::detail

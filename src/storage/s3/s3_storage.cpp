@@ -168,6 +168,12 @@ S3Storage::S3Storage(const Config& config, const std::string& section) : impl_(s
   if (!custom_endpoint) {
     if (section == "aws_s3") endpoint = "https://s3." + im.region + ".amazonaws.com";
     else if (section == "ibm_cos") endpoint = "https://s3." + im.region + ".cloud-object-storage.appdomain.cloud";
+    else if (section == "aliyun_oss") endpoint = "https://oss-" + im.region + ".aliyuncs.com";
+    else if (section == "oracle_oss" && !str("namespace").empty())
+      endpoint = "https://" + str("namespace") + ".compat.objectstorage." + im.region + ".oraclecloud.com";
+    else if (section == "oracle_oss")
+      throw ConfigError(key("namespace") + ": required for oracle_oss (the tenancy's Object Storage namespace), or set " +
+                        key("endpoint"));
     else throw ConfigError(key("endpoint") + ": required for " + section + " (e.g. http://127.0.0.1:9000)");
   }
   Endpoint ep = parse_endpoint(endpoint, key("endpoint"));
@@ -181,7 +187,9 @@ S3Storage::S3Storage(const Config& config, const std::string& section) : impl_(s
   s.session_token = creds.session_token;
 
   const std::string style = str("addressing_style");
-  if (style == "auto") s.virtual_addressing = (section == "aws_s3" || section == "ibm_cos") && !custom_endpoint;
+  // Oracle's S3 compatibility API takes only path-style requests; OSS only virtual-hosted ones.
+  if (style == "auto")
+    s.virtual_addressing = (section == "aws_s3" || section == "ibm_cos" || section == "aliyun_oss") && !custom_endpoint;
   else s.virtual_addressing = style == "virtual";
 
   im.bucket = str("storage_bucket");
