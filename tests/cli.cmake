@@ -31,8 +31,16 @@ add_test(NAME cli.storage.azure_storage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}
 add_test(NAME cli.runtime.azure_storage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_with_azurite.sh
   ${CMAKE_BINARY_DIR}/servers ${CMAKE_CURRENT_SOURCE_DIR}/cli_runtime.sh $<TARGET_FILE:lithops_cli>
   ${LITHOPS_TEST_TMP}/cli/azure-runtime-config)
-set_tests_properties(cli.storage.azure_storage cli.runtime.azure_storage PROPERTIES TIMEOUT 120 LABELS cli
-  PASS_REGULAR_EXPRESSION "all good" FIXTURES_REQUIRED servers)
+# And on Google Cloud Storage (fake-gcs-server), found through STORAGE_EMULATOR_HOST.
+add_test(NAME cli.storage.gcp_storage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_with_gcs.sh
+  ${CMAKE_BINARY_DIR}/servers ${CMAKE_CURRENT_SOURCE_DIR}/cli_storage.sh $<TARGET_FILE:lithops_cli>
+  ${LITHOPS_TEST_TMP}/cli/gcs-config ${LITHOPS_TEST_TMP}/cli/gcp_storage)
+add_test(NAME cli.runtime.gcp_storage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_with_gcs.sh
+  ${CMAKE_BINARY_DIR}/servers ${CMAKE_CURRENT_SOURCE_DIR}/cli_runtime.sh $<TARGET_FILE:lithops_cli>
+  ${LITHOPS_TEST_TMP}/cli/gcs-runtime-config)
+set_tests_properties(cli.storage.azure_storage cli.runtime.azure_storage cli.storage.gcp_storage
+  cli.runtime.gcp_storage PROPERTIES TIMEOUT 120 LABELS cli PASS_REGULAR_EXPRESSION "all good"
+  FIXTURES_REQUIRED servers)
 
 # `lithops runtime` against every backend, each on storage of its own (the listing must end empty).
 file(WRITE ${LITHOPS_TEST_TMP}/cli/runtime.yaml "lithops:\n  log_level: WARNING\nlocalhost:\n  storage_dir: ${LITHOPS_TEST_TMP}/cli/runtime-storage\nceph:\n  endpoint: http://127.0.0.1:7480\n  access_key_id: AKTEST\n  secret_access_key: SKTEST\n  storage_bucket: lithops-cli-runtime\nredis:\n  host: 127.0.0.1\n  port: 6390\n  storage_bucket: cli-runtime\n")

@@ -5,6 +5,7 @@
 
 #include "lithops/errors.hpp"
 #include "storage/azure/azure_storage.hpp"
+#include "storage/gcs/gcs_storage.hpp"
 #include "storage/localhost/localhost_storage.hpp"
 #include "storage/redis/redis_storage.hpp"
 #include "storage/s3/s3_storage.hpp"
@@ -41,6 +42,8 @@ const std::vector<StorageBackendRow>& storage_backends() {
        [](const Config& c) -> std::unique_ptr<StorageBackend> { return std::make_unique<RedisStorage>(c); }},
       {"azure_storage", "Azure Blob Storage", true, false, declare_azure_storage_keys,
        [](const Config& c) -> std::unique_ptr<StorageBackend> { return std::make_unique<AzureStorage>(c); }},
+      {"gcp_storage", "Google Cloud Storage", true, false, declare_gcs_storage_keys,
+       [](const Config& c) -> std::unique_ptr<StorageBackend> { return std::make_unique<GcsStorage>(c); }},
   };
   return rows;
 }

@@ -112,13 +112,35 @@ inline Config with_azure_storage(Config c, const std::string& bucket) {
   return c;
 }
 
-/// `c` with the named storage: "localhost" (unchanged), "s3", "moto" (moto's S3), "azure" (Azurite) or "redis"; `for_hosts`: at the
+/// fake-gcs-server of up.sh (gcs-up.sh): Google Cloud Storage's JSON API, no authorization checked.
+struct FakeGcs {
+  std::string endpoint;  ///< http://127.0.0.1:4443
+};
+
+inline FakeGcs gcs() {
+  FakeGcs g;
+  std::ifstream(servers_dir() + "/gcs/endpoint") >> g.endpoint;
+  return g;
+}
+
+/// `c` with `gcp_storage` on fake-gcs-server (its endpoint, no credentials), data in `bucket`
+/// (created if missing).
+inline Config with_gcs_storage(Config c, const std::string& bucket) {
+  c.set("lithops.storage", "gcp_storage");
+  c.set("gcp_storage.endpoint", gcs().endpoint);
+  c.set("gcp_storage.storage_bucket", bucket);
+  return c;
+}
+
+/// `c` with the named storage: "localhost" (unchanged), "s3", "moto" (moto's S3), "azure" (Azurite), "gcs"
+/// (fake-gcs-server) or "redis"; `for_hosts`: at the
 /// address the namespace hosts reach too.
 inline Config with_storage(Config c, const std::string& storage, bool for_hosts = false) {
   if (storage == "s3") return with_s3_storage(std::move(c), "lithops-test", for_hosts);
   if (storage == "redis") return with_redis_storage(std::move(c), "storage", for_hosts);
   if (storage == "moto") return with_moto_storage(std::move(c), "lithops-test-moto");
   if (storage == "azure") return with_azure_storage(std::move(c), "lithops-test-azure");
+  if (storage == "gcs") return with_gcs_storage(std::move(c), "lithops-test-gcs");
   return c;
 }
 

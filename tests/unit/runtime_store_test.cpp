@@ -216,6 +216,7 @@ class RuntimeStore : public ::testing::TestWithParam<std::string> {
     if (GetParam() == "s3") c = lithops::testing::with_s3_storage(c, lithops::testing::unique_bucket("rt"));
     if (GetParam() == "redis") c = lithops::testing::with_redis_storage(c, lithops::testing::unique_bucket("rt"));
     if (GetParam() == "azure") c = lithops::testing::with_azure_storage(c, lithops::testing::unique_bucket("rt"));
+    if (GetParam() == "gcs") c = lithops::testing::with_gcs_storage(c, lithops::testing::unique_bucket("rt"));
     store_ = std::make_unique<CountingStorage>(lithops::detail::make_storage(c));
   }
   // The test servers are shared and Redis keeps everything in memory: no runtime outlives its test.
@@ -308,7 +309,7 @@ TEST_P(RuntimeStore, PublishSelfUploadsTheRunningProgramOnce) {
   EXPECT_EQ(head->size, info.size);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStorages, RuntimeStore, ::testing::Values("localhost", "s3", "redis", "azure"),
+INSTANTIATE_TEST_SUITE_P(AllStorages, RuntimeStore, ::testing::Values("localhost", "s3", "redis", "azure", "gcs"),
                          [](const auto& p) { return p.param; });
 
 }  // namespace

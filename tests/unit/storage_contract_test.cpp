@@ -22,6 +22,7 @@
 
 #include "servers.hpp"
 #include "storage/azure/azure_storage.hpp"
+#include "storage/gcs/gcs_storage.hpp"
 #include "storage/localhost/localhost_storage.hpp"
 #include "storage/redis/redis_storage.hpp"
 #include "storage/s3/s3_storage.hpp"
@@ -48,6 +49,7 @@ std::unique_ptr<StorageBackend> fresh(lithops::Config c, bool decorated) {
   if (decorated) st = lithops::detail::make_storage(c);
   else if (name == "redis") st = std::make_unique<lithops::detail::RedisStorage>(c);
   else if (name == "azure_storage") st = std::make_unique<lithops::detail::AzureStorage>(c);
+  else if (name == "gcp_storage") st = std::make_unique<lithops::detail::GcsStorage>(c);
   else st = std::make_unique<lithops::detail::S3Storage>(c, name);
   st->create_bucket(st->bucket());
   return st;
@@ -96,6 +98,22 @@ template <>
 struct StorageFixture<ConfiguredAzure> {
   static std::unique_ptr<StorageBackend> make() {
     return fresh(lithops::testing::with_azure_storage({}, lithops::testing::unique_bucket("cazure")), true);
+  }
+};
+
+// Google Cloud Storage on fake-gcs-server (no authorization: the OAuth2 flow is unit_gcs's):
+// bare, and through make_storage.
+template <>
+struct StorageFixture<lithops::detail::GcsStorage> {
+  static std::unique_ptr<StorageBackend> make() {
+    return fresh(lithops::testing::with_gcs_storage({}, lithops::testing::unique_bucket("gcs")), false);
+  }
+};
+struct ConfiguredGcs {};
+template <>
+struct StorageFixture<ConfiguredGcs> {
+  static std::unique_ptr<StorageBackend> make() {
+    return fresh(lithops::testing::with_gcs_storage({}, lithops::testing::unique_bucket("cgcs")), true);
   }
 };
 
@@ -156,7 +174,8 @@ class StorageContract : public ::testing::Test {
 
 using Backends = ::testing::Types<lithops::detail::LocalhostStorage, ConfiguredLocalhost, lithops::detail::S3Storage,
                                   ConfiguredS3, MotoS3, lithops::detail::RedisStorage, ConfiguredRedis,
-                                  lithops::detail::AzureStorage, ConfiguredAzure>;
+                                  lithops::detail::AzureStorage, ConfiguredAzure, lithops::detail::GcsStorage,
+                                  ConfiguredGcs>;
 
 // Readable test names: StorageContract/S3.PutThenGet...
 struct BackendNames {
@@ -171,6 +190,8 @@ struct BackendNames {
     if constexpr (std::is_same_v<T, ConfiguredRedis>) return "ConfiguredRedis";
     if constexpr (std::is_same_v<T, lithops::detail::AzureStorage>) return "Azure";
     if constexpr (std::is_same_v<T, ConfiguredAzure>) return "ConfiguredAzure";
+    if constexpr (std::is_same_v<T, lithops::detail::GcsStorage>) return "Gcs";
+    if constexpr (std::is_same_v<T, ConfiguredGcs>) return "ConfiguredGcs";
     return "?";
   }
 };
