@@ -143,6 +143,10 @@ inline ObjectData objects(std::vector<std::string> locations) { return ObjectDat
 /// The chunks `data` describes, listing and sizing the objects in `storage`.
 /// @throws Error when nothing matches, or for a location on another storage backend
 std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data);
+/// The same, with locations on other storage backends (`azure_storage://container/prefix/`)
+/// listed through `other(backend)`. FunctionExecutor::map does this with its configuration.
+std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data,
+                                   const std::function<Storage(const std::string& backend)>& other);
 
 /// Option of map_reduce over ObjectData: one reducer per object, over that object's chunks,
 /// instead of one for the whole job (Lithops' obj_reduce_by_key / reducer_one_per_object).

@@ -1,5 +1,7 @@
 // ObjectChunk: record alignment and reading, on the worker (or wherever a chunk is read).
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <fmt/format.h>
 
 #include "data/http_source.hpp"
@@ -14,20 +16,18 @@ namespace detail {
 
 namespace {
 std::shared_ptr<StorageBackend> storage_for(const std::string& backend) {
-  // In a worker: the job's storage. On the client: the default configuration's.
-  static std::mutex mu;
-  static std::shared_ptr<StorageBackend> client_default;
-  std::shared_ptr<StorageBackend> st;
+  // In a worker: the job's storage, or the store its data is in (the job carries its section).
+  // On the client: the default configuration's, for that backend.
   if (!current_job_storage().empty()) {
-    st = shared_storage(current_job_storage());
-  } else {
-    std::lock_guard lock(mu);
-    if (!client_default) client_default = make_storage(Config::load());
-    st = client_default;
+    auto st = shared_storage(current_job_storage());
+    if (st->name() == backend) return st;
+    return shared_storage(storage_config_for(current_job_storage(), backend));
   }
-  if (st->name() != backend)
-    throw StorageError(fmt::format("lithops: the chunk's object is in {} storage, but this process uses {}", backend,
-                                   st->name()));
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<StorageBackend>> client_stores;
+  std::lock_guard lock(mu);
+  auto& st = client_stores[backend];
+  if (!st) st = make_storage(Config::load(), backend);
   return st;
 }
 }  // namespace

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "data/http_source.hpp"
@@ -16,8 +17,11 @@ namespace lithops {
 
 namespace {
 
+using OtherStorage = std::function<Storage(const std::string& backend)>;
+
 struct Located {
   std::string bucket, key;  // key: the URL for URL inputs
+  std::string backend;      // the storage backend it is in ("" for URLs)
   std::uint64_t size = 0;
   bool url = false;
   bool splittable = true;
@@ -39,7 +43,7 @@ void add_listing(detail::StorageBackend& st, const std::string& bucket, const st
                  std::vector<Located>& out) {
   for (auto& e : st.list_objects(bucket, prefix, "")) {
     if (e.key.empty() || e.key.back() == '/' || internal_key(e.key)) continue;  // "directory" markers
-    out.push_back({bucket, std::move(e.key), e.info.size});
+    out.push_back({bucket, std::move(e.key), st.name(), e.info.size});
   }
 }
 
@@ -54,7 +58,7 @@ void head_all(detail::StorageBackend& st, const std::string& bucket, const std::
       for (std::size_t i; (i = next++) < keys.size();) {
         auto info = st.head_object(bucket, keys[i]);
         if (!info) throw NoSuchKeyError(fmt::format("lithops: no object '{}' in bucket '{}' to map over", keys[i], bucket));
-        found[i] = {bucket, keys[i], info->size};
+        found[i] = {bucket, keys[i], st.name(), info->size};
       }
     } catch (...) {
       std::lock_guard lock(mu);
@@ -72,25 +76,29 @@ void head_all(detail::StorageBackend& st, const std::string& bucket, const std::
   for (auto& f : found) out.push_back(std::move(f));
 }
 
-void locate(Storage& storage, const std::string& location, std::vector<Located>& out) {
+void locate(Storage& storage, const std::string& location, const OtherStorage& other, std::vector<Located>& out) {
   if (is_url(location)) {
     auto info = detail::http_head(location);
-    out.push_back({"", location, info.size, true, info.ranges});
+    out.push_back({"", location, "", info.size, true, info.ranges});
     return;
   }
   std::string rest = location;
+  std::optional<Storage> elsewhere;  // the location's own store, when it is not `storage`
   if (auto sep = rest.find("://"); sep != std::string::npos) {
     std::string backend = backend_of_scheme(rest.substr(0, sep));
-    if (backend != storage.backend())
-      throw Error(fmt::format("lithops: '{}' is in {} storage, but the executor's storage is {} (set "
-                              "lithops.storage to map over it)",
-                              location, backend, storage.backend()));
+    if (backend != storage.backend()) {
+      if (!other)
+        throw Error(fmt::format("lithops: '{}' is in {} storage, but the storage given is {} (map over it with "
+                                "an executor, which opens {} from its configuration)",
+                                location, backend, storage.backend(), backend));
+      elsewhere = other(backend);
+    }
     rest = rest.substr(sep + 3);
   }
   auto slash = rest.find('/');
   std::string bucket = rest.substr(0, slash);
   if (bucket.empty()) throw Error(fmt::format("lithops: '{}' names no bucket", location));
-  auto& st = *storage.backend_handle();
+  auto& st = *(elsewhere ? *elsewhere : storage).backend_handle();
   if (slash == std::string::npos || slash + 1 == rest.size()) {  // "bucket" or "bucket/"
     add_listing(st, bucket, "", out);
   } else if (rest.back() == '/') {  // "bucket/prefix/"
@@ -109,11 +117,15 @@ ObjectData ObjectData::keys(std::string bucket, std::vector<std::string> keys) {
 }
 
 std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data) {
+  return partition(storage, data, nullptr);
+}
+
+std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data, const OtherStorage& other) {
   std::vector<Located> objects;
   if (!data.keys_bucket().empty()) {
     head_all(*storage.backend_handle(), data.keys_bucket(), data.locations(), objects);
   } else {
-    for (const auto& loc : data.locations()) locate(storage, loc, objects);
+    for (const auto& loc : data.locations()) locate(storage, loc, other, objects);
   }
   if (objects.empty())
     throw Error(fmt::format("lithops: no objects to map over in {}", fmt::join(data.locations(), ", ")));
@@ -124,7 +136,7 @@ std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data) {
     std::uint64_t chunk = size;
     if (data.chunk_number() > 0) chunk = (size + data.chunk_number() - 1) / data.chunk_number();
     else if (data.chunk_size() > 0) chunk = data.chunk_size();
-    ObjectChunk base{o.url ? "" : storage.backend(), o.bucket, o.key, 0, 1, ByteRange{0, size}, size, format};
+    ObjectChunk base{o.backend, o.bucket, o.key, 0, 1, ByteRange{0, size}, size, format};
     if (o.url && size == 0) base.range.last = UINT64_MAX;  // size unknown: read it whole
     if (chunk == 0 || size <= chunk || !o.splittable) {
       chunks.push_back(std::move(base));

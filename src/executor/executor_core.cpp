@@ -72,6 +72,16 @@ ExecutorCore::ExecutorCore(Config config)
            backend_->worker_count(), storage_transport_ ? "storage" : "pipe", storage_->name());
 }
 
+void ExecutorCore::use_data_storage(const std::string& backend) {
+  std::lock_guard lock(mu_);
+  if (backend == storage_->name() ||
+      std::find(data_backends_.begin(), data_backends_.end(), backend) != data_backends_.end())
+    return;
+  data_backends_.push_back(backend);
+  worker_storage_config_ = worker_storage_config(config_, !workers_have_storage_credentials(config_),
+                                                 storage_->bucket(), data_backends_);
+}
+
 ExecutorCore::~ExecutorCore() {
   {
     std::lock_guard lock(anchor_->mu);
@@ -109,7 +119,10 @@ std::shared_ptr<BackendJob> ExecutorCore::make_backend_job(const JobRequest& req
   bj->chunksize = static_cast<std::uint32_t>(
       req.options.chunksize.value_or(chunksize_));
   bj->storage_transport = storage_transport_;
-  m.storage_config = worker_storage_config_;
+  {
+    std::lock_guard lock(mu_);
+    m.storage_config = worker_storage_config_;
+  }
   if (storage_transport_) {
     bj->sink = std::make_shared<StorageStatusSink>(storage_);
     std::weak_ptr<JobState> weak = state;

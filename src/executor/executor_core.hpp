@@ -31,6 +31,8 @@ class ExecutorCore {
 
   const std::string& id() const noexcept { return id_; }
   const std::shared_ptr<StorageBackend>& storage() const noexcept { return storage_; }
+  /// Jobs from now on carry `backend`'s section too: they map over data stored there.
+  void use_data_storage(const std::string& backend);
   const Config& config() const noexcept { return config_; }
   std::size_t worker_count() const { return backend_->worker_count(); }
   std::shared_ptr<JobState> submit(JobRequest req);
@@ -70,7 +72,8 @@ class ExecutorCore {
   unsigned retries_ = 0;
   std::size_t chunksize_ = 0;
   bool progress_bar_ = false;
-  std::string worker_storage_config_;
+  std::string worker_storage_config_;       // under mu_ once jobs run (use_data_storage rewrites it)
+  std::vector<std::string> data_backends_;  // under mu_
   std::atomic<unsigned> job_counter_{0};
   std::shared_ptr<StorageBackend> storage_;
   std::unique_ptr<ComputeBackend> backend_;

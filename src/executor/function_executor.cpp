@@ -39,7 +39,13 @@ Storage FunctionExecutor::storage() const { return Storage(core_->storage()); }
 
 std::vector<ObjectChunk> FunctionExecutor::partition_data(const ObjectData& data) const {
   Storage st = storage();
-  return partition(st, data);
+  // Data in another store than the executor's: opened from this executor's configuration, and
+  // its section travels with the jobs from now on, so that each worker reads it itself.
+  return partition(st, data, [this](const std::string& backend) {
+    Storage other(config(), backend);
+    core_->use_data_storage(backend);
+    return other;
+  });
 }
 
 std::shared_ptr<detail::JobState> FunctionExecutor::submit(detail::JobRequest req) {

@@ -72,12 +72,16 @@ std::unique_ptr<StorageBackend> make_storage(const Config& config) {
   return make_storage(config, config.get_string("lithops.storage"));
 }
 
-std::string worker_storage_config(const Config& config, bool with_credentials, const std::string& bucket) {
+std::string worker_storage_config(const Config& config, bool with_credentials, const std::string& bucket,
+                                  const std::vector<std::string>& data_backends) {
   // Only what opening the same storage takes: `lithops.storage`, the retry budget, the
-  // backend's own section, and for AWS's S3 the `aws` section it falls back to.
+  // backend's own section (and those of the stores the jobs read data from), and for AWS's S3
+  // the `aws` section it falls back to.
   const std::string name = config.get_string("lithops.storage");
   std::vector<std::string> sections{name};
-  if (name == "aws_s3") sections.push_back("aws");
+  for (const auto& b : data_backends)
+    if (std::find(sections.begin(), sections.end(), b) == sections.end()) sections.push_back(b);
+  if (std::find(sections.begin(), sections.end(), "aws_s3") != sections.end()) sections.push_back("aws");
   Config c = config;
   // The bucket the client resolved: a default derived from the key id would differ where the
   // workers' keys differ (a function's role).
@@ -90,6 +94,16 @@ std::string worker_storage_config(const Config& config, bool with_credentials, c
   }
   return fmt::format("lithops:\n  storage: {}\n  storage_attempts: {}\n", name,
                      config.get_int("lithops.storage_attempts")) +
+         c.to_yaml_unmasked(sections);
+}
+
+std::string storage_config_for(const std::string& yaml, const std::string& backend) {
+  Config c = Config::from_yaml(yaml, "the job's storage configuration");
+  if (c.get_string("lithops.storage") == backend) return yaml;
+  std::vector<std::string> sections{backend};
+  if (backend == "aws_s3") sections.push_back("aws");
+  return fmt::format("lithops:\n  storage: {}\n  storage_attempts: {}\n", backend,
+                     c.get_int("lithops.storage_attempts")) +
          c.to_yaml_unmasked(sections);
 }
 

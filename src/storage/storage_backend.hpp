@@ -117,7 +117,15 @@ std::unique_ptr<StorageBackend> make_storage(const Config& config, const std::st
 /// section). Credentials are included unless `with_credentials` is false (workers that find
 /// their own, as a cloud function has its role's): only ever sent to workers, never logged.
 /// `bucket`: the bucket the client uses, written in (its default may depend on the keys).
-std::string worker_storage_config(const Config& config, bool with_credentials = true, const std::string& bucket = "");
+/// `data_backends`: other storage backends the jobs map over data in (`<backend>://...`):
+/// their sections go along, so that a worker opens them with its own client for each.
+std::string worker_storage_config(const Config& config, bool with_credentials = true, const std::string& bucket = "",
+                                  const std::vector<std::string>& data_backends = {});
+
+/// The storage configuration `yaml` (a worker_storage_config) names, turned to `backend`: a
+/// job's data may live in another store than its own. A section the job does not carry is
+/// its defaults: opening it then fails with the backend's own ConfigError.
+std::string storage_config_for(const std::string& yaml, const std::string& backend);
 
 /// The storage backends `lithops.storage` accepts, in the schema's order.
 const std::vector<std::string>& storage_backend_names();

@@ -221,3 +221,52 @@ TEST(DataFromUrls, ChunkedMapOverAUrl) {
 }
 
 }  // namespace e2e
+
+namespace e2e {
+
+// Data in another store than the executor's: the location names it (`<backend>://`), the
+// client lists it with its own client for that store, and each worker reads its chunks with
+// one of its own, from the section the job carries. Here: jobs on localhost storage, data in
+// Azure (Azurite) and in Google Cloud Storage (fake-gcs-server), both transports.
+class DataElsewhere : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DataElsewhere, AMapReadsObjectsFromAnotherStoreThanItsOwn) {
+  auto cfg = lithops::testing::test_config(GetParam(), 2);  // localhost storage
+  const std::string container = lithops::testing::unique_bucket("elsewhere");
+  cfg = lithops::testing::with_azure_storage(cfg, container);
+  cfg = lithops::testing::with_gcs_storage(cfg, container);
+  cfg.set("lithops.storage", "localhost");
+  lithops::FunctionExecutor fexec(cfg);
+  ASSERT_EQ(fexec.storage().backend(), "localhost");
+  for (const std::string backend : {"azure_storage", "gcp_storage"}) {
+    lithops::Storage store(cfg, backend);
+    store.create_bucket(container);
+    std::mt19937 rng(11);
+    std::size_t words = 0;
+    for (int i = 0; i < 3; ++i) store.put_object(container, fmt::format("in/t{}.txt", i), random_words(rng, 30000, words));
+    const std::string where = backend + "://" + container + "/in/";
+    auto counts = fexec.get_result(fexec.map(words_in_chunk, lithops::objects(where).obj_chunk_size(7000)));
+    EXPECT_GT(counts.size(), 3u) << backend;
+    EXPECT_EQ(std::accumulate(counts.begin(), counts.end(), std::size_t{0}), words) << backend;
+    EXPECT_EQ(fexec.map_reduce(words_in_chunk, lithops::objects(where + "t1.txt"), total).get(),
+              fexec.get_result(fexec.map(words_in_chunk, lithops::objects(where + "t1.txt"))).front())
+        << backend;
+    store.delete_objects(container, store.list_keys(container, "in/"));
+  }
+}
+
+TEST_P(DataElsewhere, AStoreTheConfigurationCannotOpenIsNamedWithItsKey) {
+  auto cfg = lithops::testing::test_config(GetParam(), 2);
+  ::unsetenv("AZURE_STORAGE_CONNECTION_STRING");
+  lithops::FunctionExecutor fexec(cfg);
+  try {
+    fexec.map(words_in_chunk, lithops::objects("azure_storage://some-container/in/"));
+    FAIL() << "mapped over a store with no configuration";
+  } catch (const lithops::ConfigError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("azure_storage.storage_account_name"));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, DataElsewhere, ::testing::Values("pipe", "storage"));
+
+}  // namespace e2e
