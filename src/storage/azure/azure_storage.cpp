@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdlib>
 #include <mutex>
 
@@ -258,15 +257,7 @@ AzureStorage::AzureStorage(const Config& config) : impl_(std::make_unique<Impl>(
   im.transfer.max_concurrency = static_cast<int>(concurrency);
   im.transfer.policy.attempts = std::max<int>(1, static_cast<int>(config.get_int("lithops.storage_attempts")));
 
-  rest::Options o;
-  const double connect = config.get_double("azure_storage.connect_timeout");
-  const double read = config.get_double("azure_storage.read_timeout");
-  if (!(connect > 0)) throw ConfigError(fmt::format("azure_storage.connect_timeout: must be positive, not {}", connect));
-  if (!(read > 0)) throw ConfigError(fmt::format("azure_storage.read_timeout: must be positive, not {}", read));
-  o.connect_timeout_ms = static_cast<long>(std::ceil(connect * 1000));
-  o.read_timeout_s = static_cast<long>(std::ceil(read));
-  o.verify_ssl = config.get_bool("azure_storage.verify_ssl");
-  im.client = std::make_unique<rest::Client>(o);
+  im.client = std::make_unique<rest::Client>(rest::options_from(config, "azure_storage"));
 }
 
 AzureStorage::~AzureStorage() = default;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
@@ -378,15 +377,7 @@ GcsStorage::GcsStorage(const Config& config) : impl_(std::make_unique<Impl>()) {
   im.transfer.max_concurrency = static_cast<int>(concurrency);
   im.transfer.policy.attempts = std::max<int>(1, static_cast<int>(config.get_int("lithops.storage_attempts")));
 
-  rest::Options o;
-  const double connect = config.get_double("gcp_storage.connect_timeout");
-  const double read = config.get_double("gcp_storage.read_timeout");
-  if (!(connect > 0)) throw ConfigError(fmt::format("gcp_storage.connect_timeout: must be positive, not {}", connect));
-  if (!(read > 0)) throw ConfigError(fmt::format("gcp_storage.read_timeout: must be positive, not {}", read));
-  o.connect_timeout_ms = static_cast<long>(std::ceil(connect * 1000));
-  o.read_timeout_s = static_cast<long>(std::ceil(read));
-  o.verify_ssl = config.get_bool("gcp_storage.verify_ssl");
-  im.client = std::make_unique<rest::Client>(o);
+  im.client = std::make_unique<rest::Client>(rest::options_from(config, "gcp_storage"));
   if (account) im.tokens = std::make_unique<gcs::TokenSource>(std::move(*account), *im.client);
 }
 

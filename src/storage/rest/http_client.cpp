@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -99,6 +100,19 @@ struct SlistDeleter {
 };
 
 }  // namespace
+
+Options options_from(const Config& config, const std::string& section) {
+  const std::string connect_key = section + ".connect_timeout", read_key = section + ".read_timeout";
+  const double connect = config.get_double(connect_key);
+  const double read = config.get_double(read_key);
+  if (!(connect > 0)) throw ConfigError(fmt::format("{}: must be positive, not {}", connect_key, connect));
+  if (!(read > 0)) throw ConfigError(fmt::format("{}: must be positive, not {}", read_key, read));
+  Options o;
+  o.connect_timeout_ms = static_cast<long>(std::ceil(connect * 1000));
+  o.read_timeout_s = static_cast<long>(std::ceil(read));
+  o.verify_ssl = config.get_bool(section + ".verify_ssl");
+  return o;
+}
 
 void advise_huge_pages(std::string& body, std::size_t size) {
 #ifdef MADV_HUGEPAGE

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "lithops/config.hpp"
 #include "storage/storage_backend.hpp"
 
 namespace lithops::detail::rest {
@@ -21,6 +22,10 @@ struct Options {
   long read_timeout_s = 60;  ///< a transfer with no byte for this long is abandoned
   bool verify_ssl = true;
 };
+
+/// The connection keys every REST store's section has (`connect_timeout`, `read_timeout`,
+/// `verify_ssl`), read and checked once for all. @throws ConfigError naming the key
+Options options_from(const Config& config, const std::string& section);
 
 struct Request {
   const char* method = "GET";

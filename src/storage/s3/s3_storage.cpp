@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 
 #include "lithops/config.hpp"
 #include "lithops/errors.hpp"
 #include "cloud/aws/aws_config.hpp"
 #include "cloud/aws/credentials.hpp"
 #include "storage/backend_table.hpp"
+#include "storage/rest/http_client.hpp"
 #include "storage/retrying_storage.hpp"
 #include "storage/s3/s3_client.hpp"
 #include "storage/s3/s3_presign.hpp"
@@ -209,13 +209,10 @@ S3Storage::S3Storage(const Config& config, const std::string& section) : impl_(s
   im.transfer.max_concurrency = static_cast<int>(concurrency);
   im.transfer.policy.attempts = std::max<int>(1, static_cast<int>(config.get_int("lithops.storage_attempts")));
 
-  const double connect = config.get_double(key("connect_timeout"));
-  const double read = config.get_double(key("read_timeout"));
-  if (!(connect > 0)) throw ConfigError(fmt::format("{}: must be positive, not {}", key("connect_timeout"), connect));
-  if (!(read > 0)) throw ConfigError(fmt::format("{}: must be positive, not {}", key("read_timeout"), read));
-  s.connect_timeout_ms = static_cast<long>(std::ceil(connect * 1000));
-  s.read_timeout_s = static_cast<long>(std::ceil(read));
-  s.verify_ssl = config.get_bool(key("verify_ssl"));
+  const rest::Options connection = rest::options_from(config, section);
+  s.connect_timeout_ms = connection.connect_timeout_ms;
+  s.read_timeout_s = connection.read_timeout_s;
+  s.verify_ssl = connection.verify_ssl;
   im.client = std::make_unique<s3::Client>(std::move(s));
 }
 
