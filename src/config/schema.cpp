@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cloud/aws/aws_keys.hpp"
+#include "cloud/ibm/ibm_keys.hpp"
 #include "compute/backend_table.hpp"
 #include "storage/backend_table.hpp"
 
@@ -62,9 +63,10 @@ const std::vector<ConfigKey>& config_schema() {
        "seconds the Redis keys of a shared object (Queue, Lock, ...) outlive the last sign of its creator: "
        "renewed while the object exists, so a killed client leaves nothing behind after this long"},
   };
-  // Each backend declares its own section; sections shared by several backends (`aws`, and
-  // `localhost`, whose compute and storage keys differ) are declared once.
+  // Each backend declares its own section; sections shared by several backends (`aws`, `ibm`,
+  // and `localhost`, whose compute and storage keys differ) are declared once.
   detail::declare_aws_keys(keys);
+  detail::declare_ibm_keys(keys);
   for (const auto& r : detail::storage_backends()) r.declare_keys(keys);
   for (const auto& r : detail::compute_backends()) r.declare_keys(keys);
   return keys;

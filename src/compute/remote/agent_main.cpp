@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdlib>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -32,6 +35,9 @@ using Clock = std::chrono::steady_clock;
 // failures are written before Lambda freezes or kills the environment.
 constexpr std::int64_t kKillMarginNs = 1'500'000'000;
 constexpr std::int64_t kLeaveMarginNs = 500'000'000;
+// How long a worker's death by SIGTERM/SIGKILL waits for the agent's own (RecordingSink).
+// Slurm signals a job's processes within milliseconds; TSan defers a signal a little.
+constexpr std::chrono::milliseconds kOwnEndGrace{1500};
 
 // The agent's status sink, recording which calls it wrote an outcome for (AgentLeft).
 class RecordingSink final : public ResultSink {
@@ -49,6 +55,17 @@ class RecordingSink final : public ResultSink {
   }
   void on_failure(const BackendJob& job, std::uint32_t index, const CallFailure& failure, std::uint8_t attempts, int pid,
                   const std::string& host, std::int64_t func_start_ns) override {
+    if (in_slurm_pilot_ && failure.kind == FailureKind::crash &&
+        (failure.signal == SIGTERM || failure.signal == SIGKILL)) {
+      // scancel and a pilot's time limit signal the job's whole process tree at once, in no
+      // set order: a worker killed by SIGTERM or SIGKILL (the pool uses neither outside a
+      // timeout) is most likely this agent's own end arriving a moment late. Reporting it
+      // would blame the call on its worker ("killed by signal 15") when the launcher can say
+      // why the pilot ended (CANCELLED, TIMEOUT). So the report waits for that end: if it
+      // comes, the agent dies here and the launcher fails the call; if not, the call fails
+      // as the crash it was, that much later. Holds the pool's I/O thread, on this path only.
+      std::this_thread::sleep_for(kOwnEndGrace);
+    }
     inner_.on_failure(job, index, failure, attempts, pid, host, func_start_ns);
     std::lock_guard lock(mu_);
     done_[job.manifest.job_key].insert(index);
@@ -76,6 +93,7 @@ class RecordingSink final : public ResultSink {
   }
 
  private:
+  const bool in_slurm_pilot_ = std::getenv("SLURM_JOB_ID") != nullptr;
   StorageStatusSink inner_;
   mutable std::mutex mu_;
   std::map<std::string, std::set<std::uint32_t>> done_;

@@ -207,6 +207,17 @@ std::string Client::url_for(const Request& r) const {
 }
 
 Response Client::send(const Request& r) const {
+  if (!settings_.bearer) return send_once(r, nullptr);
+  std::string token = settings_.bearer->token();
+  Response response = send_once(r, &token);
+  if (response.status != 401) return response;
+  // Revoked, or expired early: one fresh token, then what the server says stands.
+  settings_.bearer->invalidate();
+  token = settings_.bearer->token();
+  return send_once(r, &token);
+}
+
+Response Client::send_once(const Request& r, const std::string* bearer_token) const {
   const auto start = std::chrono::steady_clock::now();
   std::string url = url_for(r);
   std::string sigv4 = "aws:amz:" + settings_.region + ":s3";
@@ -219,7 +230,8 @@ Response Client::send(const Request& r) const {
     headers.release();
     headers.reset(head);
   };
-  add("x-amz-content-sha256: " + sha256_hex(r.body));
+  if (bearer_token) add("Authorization: Bearer " + *bearer_token);
+  else add("x-amz-content-sha256: " + sha256_hex(r.body));
   if (!settings_.session_token.empty()) add("x-amz-security-token: " + settings_.session_token);
   // No "Expect:" to turn off curl's 100-continue for large bodies: curl 7.88 would sign the
   // empty header it then does not send. The round trip it costs is what boto3 pays too, and it
@@ -251,10 +263,12 @@ Response Client::send(const Request& r) const {
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);  // keys may contain "." and ".." segments
-  curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4.c_str());
-  // USERNAME/PASSWORD, not USERPWD: an access key may contain ':'.
-  curl_easy_setopt(h, CURLOPT_USERNAME, settings_.access_key_id.c_str());
-  curl_easy_setopt(h, CURLOPT_PASSWORD, settings_.secret_access_key.c_str());
+  if (!bearer_token) {
+    curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4.c_str());
+    // USERNAME/PASSWORD, not USERPWD: an access key may contain ':'.
+    curl_easy_setopt(h, CURLOPT_USERNAME, settings_.access_key_id.c_str());
+    curl_easy_setopt(h, CURLOPT_PASSWORD, settings_.secret_access_key.c_str());
+  }
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, settings_.connect_timeout_ms);
   // A stalled transfer, not a long one, is abandoned: below 1 byte/s for read_timeout seconds.

@@ -14,6 +14,17 @@
 
 namespace lithops::detail::s3 {
 
+/// Where requests get a bearer token when they carry one instead of a SigV4 signature (IBM
+/// COS with an IAM API key: ibm_iam.hpp).
+class BearerTokenSource {
+ public:
+  virtual ~BearerTokenSource() = default;
+  /// A valid token (cached or fetched). @throws StorageError / StorageRequestError
+  virtual std::string token() = 0;
+  /// The server refused the cached token: the next token() fetches another.
+  virtual void invalidate() = 0;
+};
+
 struct ClientSettings {
   std::string scheme;     ///< "http" or "https"
   std::string authority;  ///< host[:port] of the endpoint
@@ -22,6 +33,8 @@ struct ClientSettings {
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
+  /// When set, requests carry "Authorization: Bearer" from here and are not signed.
+  std::shared_ptr<BearerTokenSource> bearer;
   bool virtual_addressing = false;  ///< bucket in the host name where the name allows it
   long connect_timeout_ms = 10000;
   long read_timeout_s = 60;
@@ -67,7 +80,8 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  /// Sends the request and returns whatever the server answered.
+  /// Sends the request and returns whatever the server answered. With a bearer token source,
+  /// a 401 drops the token and sends the request once more with a fresh one.
   /// @throws StorageError when no answer came (connection refused or reset, timeout);
   ///         StorageRequestError when none can come (bad URL, TLS verification failed);
   ///         whatever the request's sink throws.
@@ -78,6 +92,7 @@ class Client {
 
  private:
   std::string url_for(const Request& request) const;
+  Response send_once(const Request& request, const std::string* bearer_token) const;
 
   ClientSettings settings_;
   struct Pool;

@@ -36,6 +36,14 @@ void declare_s3_keys(std::vector<ConfigKey>& keys, const std::string& s, const s
   keys.push_back({key("read_timeout"), T::number, "60", {},
                   "seconds a request may go without receiving a byte before it is abandoned and retried"});
   keys.push_back({key("verify_ssl"), T::boolean, "true", {}, "verify the server's TLS certificate"});
+  if (s == "ibm_cos") {
+    keys.push_back({key("api_key"), T::string, "", {},
+                    "IBM Cloud IAM API key, used when no HMAC keys (access_key_id, secret_access_key) are set: "
+                    "exchanged for bearer tokens, renewed before they expire; empty: ibm.iam_api_key",
+                    true});
+    keys.push_back({key("iam_endpoint"), T::string, "https://iam.cloud.ibm.com", {},
+                    "IBM Cloud IAM's URL, where API keys are exchanged for tokens"});
+  }
   if (s == "oracle_oss")
     keys.push_back({key("namespace"), T::string, "", {},
                     "the tenancy's Object Storage namespace: the endpoint is "

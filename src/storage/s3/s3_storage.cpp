@@ -13,6 +13,7 @@
 #include "storage/backend_table.hpp"
 #include "storage/rest/http_client.hpp"
 #include "storage/retrying_storage.hpp"
+#include "storage/s3/ibm_iam.hpp"
 #include "storage/s3/s3_client.hpp"
 #include "storage/s3/s3_presign.hpp"
 #include "storage/s3/s3_transfer.hpp"
@@ -106,6 +107,7 @@ struct S3Storage::Impl {
   std::string region;
   std::uint64_t multipart_threshold = 0;
   s3::TransferOptions transfer;
+  std::unique_ptr<rest::Client> iam_client;  ///< IBM IAM's token requests; before `client`, which uses it
   std::unique_ptr<s3::Client> client;
 
   bool object_exists_or_throw(const std::string& bucket, const std::string& key, S3Storage& self) {
@@ -181,10 +183,24 @@ S3Storage::S3Storage(const Config& config, const std::string& section) : impl_(s
   s.authority = ep.authority;
   s.base_path = ep.base_path;
 
-  const aws::Credentials creds = aws::resolve_credentials(chain);
-  s.access_key_id = creds.access_key_id;
-  s.secret_access_key = creds.secret_access_key;
-  s.session_token = creds.session_token;
+  // IBM COS: HMAC keys given in the section sign as S3 does; without them, an IAM API key
+  // (`ibm_cos.api_key`, or the `ibm` section's `iam_api_key`, as Lithops reads them) gets
+  // bearer tokens; without either, the standard AWS sources as for any S3 service.
+  std::string api_key_name = key("api_key");
+  std::string api_key = section == "ibm_cos" ? str("api_key") : "";
+  if (section == "ibm_cos" && api_key.empty()) {
+    api_key_name = "ibm.iam_api_key";
+    api_key = config.get_string(api_key_name);
+  }
+  if (!api_key.empty() && str("access_key_id").empty() && str("secret_access_key").empty()) {
+    im.iam_client = std::make_unique<rest::Client>(rest::options_from(config, section));
+    s.bearer = std::make_shared<ibm::IamTokenSource>(api_key, str("iam_endpoint"), api_key_name, *im.iam_client);
+  } else {
+    const aws::Credentials creds = aws::resolve_credentials(chain);
+    s.access_key_id = creds.access_key_id;
+    s.secret_access_key = creds.secret_access_key;
+    s.session_token = creds.session_token;
+  }
 
   const std::string style = str("addressing_style");
   // Oracle's S3 compatibility API takes only path-style requests; OSS only virtual-hosted ones.
@@ -193,6 +209,8 @@ S3Storage::S3Storage(const Config& config, const std::string& section) : impl_(s
   else s.virtual_addressing = style == "virtual";
 
   im.bucket = str("storage_bucket");
+  if (im.bucket.empty() && s.bearer)
+    throw ConfigError(key("storage_bucket") + ": required with an IAM API key (no access key id to name a bucket after)");
   if (im.bucket.empty()) im.bucket = default_bucket(im.region, s.access_key_id);
 
   const auto threshold = config.get_int(key("multipart_threshold"));
@@ -410,6 +428,8 @@ void S3Storage::create_bucket(const std::string& bucket) {
 std::optional<std::string> S3Storage::presigned_get_url(const std::string& bucket, const std::string& key,
                                                         std::chrono::seconds ttl) {
   require_key("presigned GetObject", bucket, key);
+  // A presigned URL is signed with the HMAC secret; a bearer token cannot be handed out.
+  if (impl_->client->settings().bearer) return std::nullopt;
   return s3::presign_get(impl_->client->settings(), bucket, key, ttl, std::chrono::system_clock::now());
 }
 
