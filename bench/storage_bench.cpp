@@ -6,11 +6,11 @@
 //   transfer   get_object of a 128 MiB object next to curl fetching it from the same server (by
 //              a presigned URL), alternating; an upload of --upload-mib MiB (default 1024) in
 //              parallel parts next to the same upload as one request (one stream), alternating
-// usage: storage_bench [wordcount|smallops|transfer ...] [--storage localhost|s3|redis|azure]
+// usage: storage_bench [wordcount|smallops|transfer ...] [--storage localhost|s3|redis|azure|gcs]
 //                      [--rounds N] [--servers DIR] [--upload-mib N]
 // S3 is the Ceph RGW the tests use (tests/servers/ceph-up.sh): http://127.0.0.1:7480, AKTEST/SKTEST.
 // azure is the tests' Azurite (tests/servers/azurite-up.sh; its key is read from
-// DIR/azurite/credentials, DIR = build/servers by default).
+// DIR/azurite/credentials, DIR = build/servers by default); gcs the tests' fake-gcs-server (DIR/gcs/endpoint).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -74,6 +74,13 @@ lithops::Config bench_config() {
     }
     c.set("lithops.storage", "azure_storage");
     c.set("azure_storage.storage_bucket", "lithops-bench");
+  } else if (g_storage == "gcs") {
+    // fake-gcs-server: no credentials, as Google's clients reach an emulator.
+    std::string endpoint;
+    std::ifstream(g_servers + "/gcs/endpoint") >> endpoint;
+    c.set("lithops.storage", "gcp_storage");
+    c.set("gcp_storage.endpoint", endpoint);
+    c.set("gcp_storage.storage_bucket", "lithops-bench");
   }
   return c;
 }
@@ -82,6 +89,7 @@ lithops::Config bench_config() {
 std::string threshold_key() {
   if (g_storage == "s3") return "ceph.multipart_threshold";
   if (g_storage == "azure") return "azure_storage.upload_threshold";
+  if (g_storage == "gcs") return "gcp_storage.upload_threshold";
   return "";
 }
 
