@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <chrono>
 #include <ctime>
 #include <vector>
 
@@ -146,57 +147,46 @@ std::string signed_get_url(const ServiceAccount& account, const std::string& end
 TokenSource::TokenSource(ServiceAccount account, const rest::Client& client)
     : account_(std::move(account)), client_(client) {}
 
-int TokenSource::fetches() const {
-  std::lock_guard lock(mutex_);
-  return fetches_;
-}
+int TokenSource::fetches() const { return cached_.fetches(); }
 
-void TokenSource::invalidate() {
-  std::lock_guard lock(mutex_);
-  token_.clear();
-}
+void TokenSource::invalidate() { cached_.invalidate(); }
 
 std::string TokenSource::token() {
-  // One fetch at a time: threads that need a token meanwhile wait for it instead of each
-  // asking for their own.
-  std::lock_guard lock(mutex_);
-  const auto now = std::chrono::steady_clock::now();
-  if (!token_.empty() && now < renew_at_) return token_;
-  const std::int64_t iat =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  const std::string body = token_request_body(signed_jwt(account_, iat));
-  rest::Request r;
-  r.method = "POST";
-  r.url = account_.token_uri;
-  r.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
-  r.body = body;
-  ++fetches_;
-  const std::string what = fmt::format("OAuth2 token request for service account '{}'", account_.client_email);
-  rest::Response resp = client_.send(r, what);
-  Json j = Json::parse(resp.body, nullptr, false);
-  if (!resp.ok()) {
-    // {"error": "invalid_grant", "error_description": "..."}: names the problem, holds no secret.
-    std::string detail;
-    if (j.is_object()) {
-      if (auto e = j.find("error"); e != j.end() && e->is_string()) detail = e->get<std::string>();
-      if (auto d = j.find("error_description"); d != j.end() && d->is_string())
-        detail += (detail.empty() ? "" : ": ") + d->get<std::string>();
+  return cached_.get([this]() -> rest::CachedToken::Fresh {
+    const std::int64_t iat =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::string body = token_request_body(signed_jwt(account_, iat));
+    rest::Request r;
+    r.method = "POST";
+    r.url = account_.token_uri;
+    r.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+    r.body = body;
+    const std::string what = fmt::format("OAuth2 token request for service account '{}'", account_.client_email);
+    rest::Response resp = client_.send(r, what);
+    Json j = Json::parse(resp.body, nullptr, false);
+    if (!resp.ok()) {
+      // {"error": "invalid_grant", "error_description": "..."}: names the problem, holds no secret.
+      std::string detail;
+      if (j.is_object()) {
+        if (auto e = j.find("error"); e != j.end() && e->is_string()) detail = e->get<std::string>();
+        if (auto d = j.find("error_description"); d != j.end() && d->is_string())
+          detail += (detail.empty() ? "" : ": ") + d->get<std::string>();
+      }
+      std::string msg =
+          fmt::format("lithops: {} failed: HTTP {}{}", what, resp.status, detail.empty() ? "" : " " + detail);
+      if (resp.status >= 500 || resp.status == 429 || resp.status == 408) throw StorageError(msg);
+      throw StorageRequestError(fmt::format("{} (authentication failed for service account '{}': check "
+                                            "gcp_storage.credentials_path)",
+                                            msg, account_.client_email));
     }
-    std::string msg = fmt::format("lithops: {} failed: HTTP {}{}", what, resp.status, detail.empty() ? "" : " " + detail);
-    if (resp.status >= 500 || resp.status == 429 || resp.status == 408) throw StorageError(msg);
-    throw StorageRequestError(fmt::format("{} (authentication failed for service account '{}': check "
-                                          "gcp_storage.credentials_path)",
-                                          msg, account_.client_email));
-  }
-  auto tok = j.is_object() ? j.find("access_token") : j.end();
-  if (!j.is_object() || tok == j.end() || !tok->is_string() || tok->get<std::string>().empty())
-    throw StorageError(fmt::format("lithops: {} answered no access_token", what));
-  std::int64_t expires_in = 3600;
-  if (auto e = j.find("expires_in"); e != j.end() && e->is_number()) expires_in = e->get<std::int64_t>();
-  token_ = tok->get<std::string>();
-  // Renewed a minute before it runs out (at once, when it is given less than that).
-  renew_at_ = now + std::chrono::seconds(expires_in - 60);
-  return token_;
+    auto tok = j.is_object() ? j.find("access_token") : j.end();
+    if (!j.is_object() || tok == j.end() || !tok->is_string() || tok->get<std::string>().empty())
+      throw StorageError(fmt::format("lithops: {} answered no access_token", what));
+    std::int64_t expires_in = 3600;
+    if (auto e = j.find("expires_in"); e != j.end() && e->is_number()) expires_in = e->get<std::int64_t>();
+    // Renewed a minute before it runs out (at once, when it is given less than that).
+    return {tok->get<std::string>(), std::chrono::seconds(expires_in - 60)};
+  });
 }
 
 }  // namespace lithops::detail::gcs

@@ -4,11 +4,11 @@
 // token_uri for an access token that is then sent as "Authorization: Bearer ...". The token is
 // cached and renewed a minute before it expires. No secret (key, JWT, token) ever appears in a
 // message.
-#include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
+
+#include "storage/rest/cached_token.hpp"
 
 namespace lithops::detail::rest {
 class Client;
@@ -68,10 +68,7 @@ class TokenSource {
  private:
   ServiceAccount account_;
   const rest::Client& client_;
-  mutable std::mutex mutex_;
-  std::string token_;
-  std::chrono::steady_clock::time_point renew_at_{};
-  int fetches_ = 0;
+  rest::CachedToken cached_;
 };
 
 }  // namespace lithops::detail::gcs

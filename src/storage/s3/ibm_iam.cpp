@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "lithops/errors.hpp"
@@ -22,53 +24,43 @@ IamTokenSource::IamTokenSource(std::string api_key, std::string endpoint, std::s
   while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
 }
 
-int IamTokenSource::fetches() const {
-  std::lock_guard lock(mutex_);
-  return fetches_;
-}
+int IamTokenSource::fetches() const { return cached_.fetches(); }
 
-void IamTokenSource::invalidate() {
-  std::lock_guard lock(mutex_);
-  token_.clear();
-}
+void IamTokenSource::invalidate() { cached_.invalidate(); }
 
 std::string IamTokenSource::token() {
-  // One fetch at a time: the threads of a parallel transfer wait for it instead of each asking.
-  std::lock_guard lock(mutex_);
-  const auto now = std::chrono::steady_clock::now();
-  if (!token_.empty() && now < renew_at_) return token_;
-  const std::string body = token_request_body(api_key_);
-  rest::Request r;
-  r.method = "POST";
-  r.url = endpoint_ + "/identity/token";
-  r.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
-  r.body = body;
-  ++fetches_;
-  const std::string what = fmt::format("IBM Cloud IAM token request for the API key of {}", key_name_);
-  rest::Response resp = client_.send(r, what);
-  Json j = Json::parse(resp.body, nullptr, false);
-  if (!resp.ok()) {
-    // {"errorCode": "BXNIM0415E", "errorMessage": "Provided API key could not be found.", ...}
-    std::string detail;
-    if (j.is_object()) {
-      if (auto c = j.find("errorCode"); c != j.end() && c->is_string()) detail = c->get<std::string>();
-      if (auto m = j.find("errorMessage"); m != j.end() && m->is_string())
-        detail += (detail.empty() ? "" : ": ") + m->get<std::string>();
+  return cached_.get([this]() -> rest::CachedToken::Fresh {
+    const std::string body = token_request_body(api_key_);
+    rest::Request r;
+    r.method = "POST";
+    r.url = endpoint_ + "/identity/token";
+    r.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
+    r.body = body;
+    const std::string what = fmt::format("IBM Cloud IAM token request for the API key of {}", key_name_);
+    rest::Response resp = client_.send(r, what);
+    Json j = Json::parse(resp.body, nullptr, false);
+    if (!resp.ok()) {
+      // {"errorCode": "BXNIM0415E", "errorMessage": "Provided API key could not be found.", ...}
+      std::string detail;
+      if (j.is_object()) {
+        if (auto c = j.find("errorCode"); c != j.end() && c->is_string()) detail = c->get<std::string>();
+        if (auto m = j.find("errorMessage"); m != j.end() && m->is_string())
+          detail += (detail.empty() ? "" : ": ") + m->get<std::string>();
+      }
+      std::string msg =
+          fmt::format("lithops: {} failed: HTTP {}{}", what, resp.status, detail.empty() ? "" : " " + detail);
+      if (resp.status >= 500 || resp.status == 429 || resp.status == 408) throw StorageError(msg);
+      throw StorageRequestError(fmt::format("{} (authentication failed: IAM refused the API key in {})", msg, key_name_));
     }
-    std::string msg = fmt::format("lithops: {} failed: HTTP {}{}", what, resp.status, detail.empty() ? "" : " " + detail);
-    if (resp.status >= 500 || resp.status == 429 || resp.status == 408) throw StorageError(msg);
-    throw StorageRequestError(fmt::format("{} (authentication failed: IAM refused the API key in {})", msg, key_name_));
-  }
-  auto tok = j.is_object() ? j.find("access_token") : j.end();
-  if (!j.is_object() || tok == j.end() || !tok->is_string() || tok->get<std::string>().empty())
-    throw StorageError(fmt::format("lithops: {} answered no access_token", what));
-  std::int64_t expires_in = 3600;
-  if (auto e = j.find("expires_in"); e != j.end() && e->is_number()) expires_in = e->get<std::int64_t>();
-  token_ = tok->get<std::string>();
-  // IBM's SDKs renew at 80% of the lifetime; five minutes before the end is the same for the
-  // usual hour, and a short-lived token is renewed at once rather than used to its last second.
-  renew_at_ = now + std::chrono::seconds(expires_in - std::min<std::int64_t>(300, expires_in / 5));
-  return token_;
+    auto tok = j.is_object() ? j.find("access_token") : j.end();
+    if (!j.is_object() || tok == j.end() || !tok->is_string() || tok->get<std::string>().empty())
+      throw StorageError(fmt::format("lithops: {} answered no access_token", what));
+    std::int64_t expires_in = 3600;
+    if (auto e = j.find("expires_in"); e != j.end() && e->is_number()) expires_in = e->get<std::int64_t>();
+    // IBM's SDKs renew at 80% of the lifetime; five minutes before the end is the same for the
+    // usual hour, and a short-lived token is renewed early rather than used to its last second.
+    return {tok->get<std::string>(), std::chrono::seconds(expires_in - std::min<std::int64_t>(300, expires_in / 5))};
+  });
 }
 
 }  // namespace lithops::detail::ibm

@@ -4,10 +4,9 @@
 // section does with `api_key`). The token is cached and renewed five minutes before it expires;
 // a token COS refuses is dropped and fetched again once. Neither the key nor a token ever
 // appears in a message.
-#include <chrono>
-#include <mutex>
 #include <string>
 
+#include "storage/rest/cached_token.hpp"
 #include "storage/s3/s3_client.hpp"
 
 namespace lithops::detail::rest {
@@ -39,10 +38,7 @@ class IamTokenSource final : public s3::BearerTokenSource {
  private:
   std::string api_key_, endpoint_, key_name_;
   const rest::Client& client_;
-  mutable std::mutex mutex_;
-  std::string token_;
-  std::chrono::steady_clock::time_point renew_at_{};
-  int fetches_ = 0;
+  rest::CachedToken cached_;
 };
 
 }  // namespace lithops::detail::ibm
