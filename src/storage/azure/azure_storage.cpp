@@ -314,26 +314,17 @@ std::string AzureStorage::get_object(const std::string& bucket, const std::strin
 void AzureStorage::get_object_stream(const std::string& bucket, const std::string& key, std::optional<ByteRange> range,
                                      const ByteSink& sink) {
   auto& im = *impl_;
-  std::uint64_t first = range ? range->first : 0, last = range ? range->last : UINT64_MAX;
-  if (first >= last) return im.blob_exists_or_throw(bucket, key, *this);
-  const std::uint64_t parallel_above = 2 * im.transfer.chunk;
-  if (range && last - first <= parallel_above) {
-    im.get_range(bucket, key, range, &sink);
-    return;
-  }
-  auto info = head_object(bucket, key);
-  if (!info) throw NoSuchKeyError(fmt::format("lithops: Azure Get Blob of {} failed: no such blob", describe(bucket, key)));
-  last = std::min(last, info->size);
-  if (first >= last) return;
-  if (last - first <= parallel_above) {
-    im.get_range(bucket, key, ByteRange{first, last}, &sink, info->etag);
-    return;
-  }
-  // Every range names the version it started with: a blob replaced mid-read fails the read
-  // (412) instead of mixing two versions.
-  rest::download_pieces(
-      im.transfer, first, last, fmt::format("Azure Get Blob of {}", describe(bucket, key)),
-      [&](std::uint64_t a, std::uint64_t b) { return im.get_range(bucket, key, ByteRange{a, b}, nullptr, info->etag); },
+  rest::stream_object(
+      im.transfer, range, fmt::format("Azure Get Blob of {}", describe(bucket, key)),
+      [&]() -> std::optional<rest::ObjectVersion> {
+        auto info = head_object(bucket, key);
+        if (!info) return std::nullopt;
+        return rest::ObjectVersion{info->size, info->etag};
+      },
+      [&] {
+        throw NoSuchKeyError(fmt::format("lithops: Azure Get Blob of {} failed: no such blob", describe(bucket, key)));
+      },
+      [&](ByteRange r, const ByteSink* to, const std::string& etag) { return im.get_range(bucket, key, r, to, etag); },
       sink);
 }
 

@@ -451,28 +451,19 @@ std::string GcsStorage::get_object(const std::string& bucket, const std::string&
 void GcsStorage::get_object_stream(const std::string& bucket, const std::string& key, std::optional<ByteRange> range,
                                    const ByteSink& sink) {
   auto& im = *impl_;
-  std::uint64_t first = range ? range->first : 0, last = range ? range->last : UINT64_MAX;
-  if (first >= last) return im.exists_or_throw(bucket, key);
-  const std::uint64_t parallel_above = 2 * im.transfer.chunk;
-  if (range && last - first <= parallel_above) {
-    im.get_range(bucket, key, range, &sink);
-    return;
-  }
-  auto st = im.stat(bucket, key);
-  if (!st)
-    throw NoSuchKeyError(fmt::format("lithops: GCS objects.get of {} failed: no such object", describe(bucket, key)));
-  const auto& [info, generation] = *st;
-  last = std::min(last, info.size);
-  if (first >= last) return;
-  if (last - first <= parallel_above) {
-    im.get_range(bucket, key, ByteRange{first, last}, &sink, generation);
-    return;
-  }
-  // Every range names the generation it started with: an object replaced mid-read fails the
-  // read (412) instead of mixing two versions.
-  rest::download_pieces(
-      im.transfer, first, last, fmt::format("GCS download of {}", describe(bucket, key)),
-      [&](std::uint64_t a, std::uint64_t b) { return im.get_range(bucket, key, ByteRange{a, b}, nullptr, generation); },
+  rest::stream_object(
+      im.transfer, range, fmt::format("GCS download of {}", describe(bucket, key)),
+      [&]() -> std::optional<rest::ObjectVersion> {
+        auto st = im.stat(bucket, key);
+        if (!st) return std::nullopt;
+        return rest::ObjectVersion{st->first.size, st->second};  // the generation
+      },
+      [&] {
+        throw NoSuchKeyError(fmt::format("lithops: GCS objects.get of {} failed: no such object", describe(bucket, key)));
+      },
+      [&](ByteRange r, const ByteSink* to, const std::string& generation) {
+        return im.get_range(bucket, key, r, to, generation);
+      },
       sink);
 }
 

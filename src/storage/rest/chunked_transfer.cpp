@@ -172,6 +172,36 @@ std::size_t upload_pieces(const TransferOptions& options, std::vector<std::strin
   return count;
 }
 
+void stream_object(const TransferOptions& options, std::optional<ByteRange> range, std::string_view what,
+                   const std::function<std::optional<ObjectVersion>()>& stat, const std::function<void()>& missing,
+                   const std::function<std::string(ByteRange, const ByteSink*, const std::string& tag)>& get,
+                   const ByteSink& sink) {
+  std::uint64_t first = range ? range->first : 0, last = range ? range->last : UINT64_MAX;
+  if (first >= last) {  // nothing to read, but a missing object is still an error
+    if (!stat()) missing();
+    return;
+  }
+  const std::uint64_t parallel_above = 2 * options.chunk;
+  if (range && last - first <= parallel_above) {  // short: no HEAD first
+    get(*range, &sink, "");
+    return;
+  }
+  const std::optional<ObjectVersion> v = stat();
+  if (!v) {
+    missing();
+    return;
+  }
+  last = std::min(last, v->size);
+  if (first >= last) return;
+  if (last - first <= parallel_above) {
+    get(ByteRange{first, last}, &sink, v->tag);
+    return;
+  }
+  download_pieces(
+      options, first, last, what, [&](std::uint64_t a, std::uint64_t b) { return get(ByteRange{a, b}, nullptr, v->tag); },
+      sink);
+}
+
 void download_pieces(const TransferOptions& options, std::uint64_t first, std::uint64_t last, std::string_view what,
                      const std::function<std::string(std::uint64_t a, std::uint64_t b)>& fetch, const ByteSink& sink) {
   if (last <= first) return;

@@ -5,6 +5,7 @@
 // `chunk` bytes in memory, deliver downloads in order, and stop at the first failure.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,24 @@ std::string read_piece(const ByteSource& source, std::size_t capacity, std::size
 std::size_t upload_pieces(const TransferOptions& options, std::vector<std::string> first_pieces,
                           const ByteSource& source, std::size_t max_pieces, std::string_view what,
                           const std::function<void(std::size_t index, const std::string& data)>& upload);
+
+/// What a REST store knows of an object before reading it in ranges: its size, and the version
+/// every range is pinned to (an ETag for If-Match, a generation), so that an object replaced
+/// mid-read fails the read instead of mixing two versions.
+struct ObjectVersion {
+  std::uint64_t size = 0;
+  std::string tag;
+};
+
+/// get_object_stream as the REST stores serve it: a range of up to two chunks in one request;
+/// anything larger after `stat` (the size and version; nullopt calls `missing`, which throws
+/// the store's NoSuchKeyError), in one request or in parallel ranges (download_pieces), each
+/// pinned to that version. `get(range, sink, tag)` reads a range (tag "": not pinned) into
+/// `sink`, or returns it when `sink` is null.
+void stream_object(const TransferOptions& options, std::optional<ByteRange> range, std::string_view what,
+                   const std::function<std::optional<ObjectVersion>()>& stat, const std::function<void()>& missing,
+                   const std::function<std::string(ByteRange, const ByteSink*, const std::string& tag)>& get,
+                   const ByteSink& sink);
 
 /// Delivers [first, last) to `sink` in order, fetching ranges of `chunk` bytes in parallel
 /// with `fetch(a, b)`, which must return exactly b - a bytes (each fetch is retried under the
