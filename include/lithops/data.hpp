@@ -12,6 +12,9 @@
 ///   auto fs = fexec.map(count_words, lithops::objects("my-bucket/texts/").obj_chunk_size(64 << 20));
 /// @endcode
 ///
+/// A call can also walk its chunk by record: `for_each_record`, and with their parts
+/// `for_each_csv_row`, `for_each_fasta`, `for_each_fastq`.
+///
 /// Every record belongs to exactly one chunk, whatever the chunk size: a chunk owns the records
 /// that *start* in its nominal byte range (a record longer than a chunk makes the chunks it
 /// covers empty, and is read whole by the chunk where it starts).
@@ -51,6 +54,11 @@ class RecordFormat {
   /// the object's size if none does. Must depend only on the object's bytes, never on which
   /// chunk asks: the chunk before and the chunk after a boundary must agree on it.
   virtual std::uint64_t align(ObjectReader& object, std::uint64_t offset) const = 0;
+  /// For iteration by record (ObjectChunk::for_each_record): the length of the record at the
+  /// start of `data`, line ends included, or std::string_view::npos if `data` does not hold it
+  /// whole yet (more bytes follow unless `at_end`; at the end, whatever is left is a record).
+  /// The default is a line.
+  virtual std::size_t record_length(std::string_view data, bool at_end) const;
 };
 
 /// Lines ending in `\n` (the last line may lack it). Lithops' `obj_newline` mode.
@@ -66,6 +74,21 @@ const RecordFormat& fasta();
 /// FASTQ records of four lines (@header, sequence, +, qualities); a quality line may start
 /// with '@' or '+'.
 const RecordFormat& fastq();
+
+/// A FASTA record: the header line without its '>', and the sequence lines joined.
+struct FastaRecord {
+  std::string_view header;
+  std::string sequence;
+};
+/// A FASTQ record: the header without its '@', the sequence and the qualities.
+struct FastqRecord {
+  std::string_view header;
+  std::string_view sequence;
+  std::string_view quality;
+};
+/// The fields of one CSV row (RFC 4180: quotes removed, "" inside quotes is one quote, a
+/// trailing \r\n or \n dropped). @throws std::invalid_argument for a row that is not RFC 4180
+std::vector<std::string> csv_fields(std::string_view row);
 
 /// One call's share of an object: what a function mapped over data in storage receives.
 struct ObjectChunk {
@@ -89,6 +112,19 @@ struct ObjectChunk {
   std::unique_ptr<std::istream> stream() const;
   /// Calls `f(line)` for every line (without its `\n`), streaming.
   void for_each_line(const std::function<void(std::string_view)>& f) const;
+  /// Calls `f(record)` for every record of the chunk's format, whole (line ends included),
+  /// streaming: a CSV row with quoted newlines, a FASTA record with all its lines, four FASTQ
+  /// lines. Each record is seen by exactly one chunk of its object.
+  void for_each_record(const std::function<void(std::string_view)>& f) const;
+  /// CSV rows as their fields (the chunk's format must be csv()).
+  /// @throws std::invalid_argument naming the object and row for a row that is not RFC 4180
+  void for_each_csv_row(const std::function<void(const std::vector<std::string>&)>& f) const;
+  /// FASTA records (the chunk's format must be fasta()).
+  void for_each_fasta(const std::function<void(const FastaRecord&)>& f) const;
+  /// FASTQ records (the chunk's format must be fastq()).
+  /// @throws std::invalid_argument naming the object for a record that is not four lines
+  ///         (header '@', sequence, '+', qualities as long as the sequence)
+  void for_each_fastq(const std::function<void(const FastqRecord&)>& f) const;
 
   template <class Archive>
   void serialize(Archive& ar) {

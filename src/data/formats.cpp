@@ -6,7 +6,15 @@
 
 namespace lithops {
 
+std::size_t RecordFormat::record_length(std::string_view data, bool at_end) const {
+  const auto nl = data.find('\n');
+  if (nl != std::string_view::npos) return nl + 1;
+  return at_end ? data.size() : std::string_view::npos;
+}
+
 namespace {
+
+constexpr auto npos = std::string_view::npos;
 
 /// First line start at or after `p` (p > 0): p itself if the byte before it ends a line.
 std::uint64_t next_line_start(ObjectReader& r, std::uint64_t p) {
@@ -25,6 +33,8 @@ class Bytes final : public RecordFormat {
  public:
   std::string name() const override { return "bytes"; }
   std::uint64_t align(ObjectReader&, std::uint64_t p) const override { return p; }
+  // No records: the bytes come as they were read.
+  std::size_t record_length(std::string_view data, bool) const override { return data.size(); }
 };
 
 class Fasta final : public RecordFormat {
@@ -35,6 +45,12 @@ class Fasta final : public RecordFormat {
     for (std::uint64_t x = next_line_start(r, p); x < r.size(); x = next_line_start(r, x + 1))
       if (r.at(x) == '>') return x;
     return r.size();
+  }
+  // Up to the next line that starts with '>'.
+  std::size_t record_length(std::string_view data, bool at_end) const override {
+    const auto next = data.find("\n>");
+    if (next != npos) return next + 1;
+    return at_end ? data.size() : npos;
   }
 };
 
@@ -53,6 +69,16 @@ class Fastq final : public RecordFormat {
       if (l2 < r.size() && r.at(l2) == '+') return x;
     }
     return r.size();
+  }
+  // Four lines.
+  std::size_t record_length(std::string_view data, bool at_end) const override {
+    std::size_t at = 0;
+    for (int line = 0; line < 4; ++line) {
+      const auto nl = data.find('\n', at);
+      if (nl == npos) return at_end ? data.size() : npos;
+      at = nl + 1;
+    }
+    return at;
   }
 };
 
@@ -124,6 +150,22 @@ class Csv final : public RecordFormat {
       return size;
     }
     return next_line_start(r, p);
+  }
+
+  // A record starts outside quotes, and ends at the first newline outside them.
+  std::size_t record_length(std::string_view data, bool at_end) const override {
+    State st = State::field_start;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      bool row_end = false;
+      st = step(st, data[i], row_end);
+      if (row_end) return i + 1;
+      if (st == State::dead) {  // not RFC 4180 here: the line is the record
+        const auto nl = data.find('\n', i);
+        if (nl != npos) return nl + 1;
+        break;
+      }
+    }
+    return at_end ? data.size() : npos;
   }
 
  private:

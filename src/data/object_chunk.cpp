@@ -79,19 +79,17 @@ std::uint64_t BlockReader::find(char c, std::uint64_t from) {
   return size_;
 }
 
-}  // namespace detail
-
-namespace {
 const RecordFormat& format_of(const ObjectChunk& c) {
-  return *static_cast<const RecordFormat*>(detail::resolve_code_ref(c.format));
+  return *static_cast<const RecordFormat*>(resolve_code_ref(c.format));
 }
-}  // namespace
+
+}  // namespace detail
 
 ByteRange ObjectChunk::data_range() const {
   if (total_parts <= 1) return range;  // a whole object: nothing to align
   detail::ObjectSource source(*this);
   detail::BlockReader reader(source, object_size);
-  const RecordFormat& fmt = format_of(*this);
+  const RecordFormat& fmt = detail::format_of(*this);
   std::uint64_t first = range.first == 0 ? 0 : fmt.align(reader, range.first);
   std::uint64_t last = range.last >= object_size ? object_size : fmt.align(reader, range.last);
   return ByteRange{first, std::max(first, last)};

@@ -38,4 +38,7 @@ class BlockReader final : public ObjectReader {
   std::uint64_t next_block_size_ = 64 << 10;
 };
 
+/// The chunk's RecordFormat, from its address.
+const RecordFormat& format_of(const ObjectChunk& c);
+
 }  // namespace lithops::detail

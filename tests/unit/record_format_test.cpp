@@ -1,6 +1,8 @@
 // Record alignment (src/data/formats.cpp), property-tested on random data: for any chunk size,
 // the chunks' aligned ranges tile the object, and every boundary is a record start, so every
-// record belongs to exactly one chunk: none lost, none duplicated.
+// record belongs to exactly one chunk: none lost, none duplicated. Iteration by record
+// (RecordSplitter, what ObjectChunk::for_each_record runs) over each chunk, fed in pieces of
+// random sizes, yields exactly that chunk's records; and CSV rows parse into their fields.
 #include <gtest/gtest.h>
 #include <lithops/lithops.hpp>
 
@@ -10,6 +12,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "data/record_splitter.hpp"
 
 namespace {
 
@@ -50,8 +54,19 @@ void expect_exact(const std::string& data, const std::vector<std::string>& recor
   std::string joined;
   std::vector<std::string> got;  // records, re-split chunk by chunk
   std::size_t rec = 0;
+  std::mt19937 rng(static_cast<unsigned>(chunk));
   for (const auto& c : chunks) {
     joined += c;
+    // Walked by record, in pieces of 1 to 40 bytes, the chunk yields its records whole.
+    std::vector<std::string> walked;
+    lithops::detail::RecordSplitter splitter(f, [&](std::string_view r) { walked.emplace_back(r); });
+    for (std::size_t at = 0; at < c.size();) {
+      const std::size_t n = std::min<std::size_t>(c.size() - at, 1 + rng() % 40);
+      splitter.feed(std::string_view(c).substr(at, n));
+      at += n;
+    }
+    splitter.finish();
+    const std::size_t first_rec = rec;
     // Each chunk must consist of whole records in order: consume records while they match.
     std::size_t at = 0;
     while (at < c.size()) {
@@ -60,6 +75,9 @@ void expect_exact(const std::string& data, const std::vector<std::string>& recor
           << f.name() << " chunk size " << chunk << ": a chunk does not start at a record";
       at += records[rec++].size();
     }
+    ASSERT_EQ(walked, std::vector<std::string>(records.begin() + static_cast<std::ptrdiff_t>(first_rec),
+                                               records.begin() + static_cast<std::ptrdiff_t>(rec)))
+        << f.name() << " chunk size " << chunk << ": iteration by record differs";
   }
   EXPECT_EQ(rec, records.size()) << f.name() << " chunk size " << chunk << ": records lost";
   EXPECT_EQ(joined, data) << f.name() << " chunk size " << chunk;
@@ -189,6 +207,11 @@ class Paragraphs final : public RecordFormat {
       if (r.at(nl + 1) == '\n') return nl + 2;
     return r.size();
   }
+  std::size_t record_length(std::string_view data, bool at_end) const override {
+    const auto blank = data.find("\n\n");
+    if (blank != std::string_view::npos) return blank + 2;
+    return at_end ? data.size() : std::string_view::npos;
+  }
 };
 
 TEST(RecordFormats, AUserFormatPlugsIn) {
@@ -197,6 +220,53 @@ TEST(RecordFormats, AUserFormatPlugsIn) {
   std::string data;
   for (auto& r : records) data += r;
   for (std::uint64_t c = 1; c <= data.size(); ++c) expect_exact(data, records, paragraphs, c);
+}
+
+// ---- CSV fields ----
+
+TEST(CsvFields, QuotesCommasNewlinesAndDoubledQuotesFollowRfc4180) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(lithops::csv_fields("a,b,c\n"), (V{"a", "b", "c"}));
+  EXPECT_EQ(lithops::csv_fields("a,,c\r\n"), (V{"a", "", "c"}));
+  EXPECT_EQ(lithops::csv_fields("\"x, y\",\"line\nbreak\",\"say \"\"hi\"\"\"\n"), (V{"x, y", "line\nbreak", "say \"hi\""}));
+  EXPECT_EQ(lithops::csv_fields("a,"), (V{"a", ""}));
+  EXPECT_EQ(lithops::csv_fields(""), (V{""}));
+  EXPECT_EQ(lithops::csv_fields("\"\",z"), (V{"", "z"}));
+}
+
+TEST(CsvFields, RowsThatAreNotRfc4180AreErrorsThatSayWhy) {
+  auto why = [](std::string_view row) {
+    try {
+      lithops::csv_fields(row);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(why("\"open,b\n"), "a quoted field is not closed");
+  EXPECT_EQ(why("\"a\"b,c"), "a closing quote is followed by 'b', not a comma");
+  EXPECT_EQ(why("a\"b\",c"), "a quote inside an unquoted field");
+}
+
+TEST(CsvFields, EveryGeneratedRowParsesBackIntoTheFieldsItWasMadeOf) {
+  std::mt19937 rng(5);
+  for (int round = 0; round < 500; ++round) {
+    std::vector<std::string> fields;
+    std::string row;
+    for (int f = 0, n = 1 + static_cast<int>(rng() % 5); f < n; ++f) {
+      std::string v = random_text(rng, rng() % 10, "ab,\n\" ");
+      fields.push_back(v);
+      const bool quote = v.find_first_of(",\n\"") != std::string::npos || rng() % 2;
+      std::string cell = v;
+      if (quote) {
+        cell = "\"";
+        for (char ch : v) cell += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+        cell += "\"";
+      }
+      row += (f ? "," : "") + cell;
+    }
+    EXPECT_EQ(lithops::csv_fields(row + "\n"), fields) << row;
+  }
 }
 
 }  // namespace
