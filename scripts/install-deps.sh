@@ -3,7 +3,8 @@
 # --servers, the AWS test servers from PyPI and the Go module proxy).
 # Idempotent: a second run installs nothing new. Needs root (as on the CI machine).
 # `--servers` also installs the servers the test suite runs against (Redis, Ceph RGW, sshd in
-# network namespaces, a local Slurm cluster with munge) and the tools their scripts use.
+# network namespaces, a local Slurm cluster with munge, OpenStack Swift and Keystone) and the tools
+# their scripts use.
 set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git
@@ -13,7 +14,9 @@ PKGS=(
 )
 if [ "${1:-}" = "--servers" ]; then
   PKGS+=(curl redis-server redis-tools radosgw ceph-mon ceph-osd ceph-common
-    openssh-server openssh-client slurm-wlm munge iproute2 procps util-linux)
+    openssh-server openssh-client slurm-wlm munge iproute2 procps util-linux
+    swift swift-proxy swift-object swift-account swift-container memcached keystone
+    python3-keystonemiddleware uwsgi-core uwsgi-plugin-python3)
 fi
 missing=()
 for p in "${PKGS[@]}"; do

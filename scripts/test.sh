@@ -24,7 +24,7 @@ for preset in asan tsan; do
   # covered by e2e_remote's own tests. Keeps CI within its 45 minutes.
   # The e2e suites' repeats over the REST stores (Azure, GCS, Swift) run the same client and
   # worker code as over the others; the stores' own code stays here in their unit suites.
-  skip='^consumer|^compile_fail|^Remote/|^SshRedis/|storage_2workers_(azure|gcs|swift)'
+  skip='^consumer|^compile_fail|^Remote/|^SshRedis/|_2workers_(azure|gcs|swift)'
   # Under TSan, four tests that mostly move or hash hundreds of MiB take one to one and a half
   # minutes each (every memory access is instrumented); ASan, above, covers them.
   if [ "$preset" = tsan ]; then

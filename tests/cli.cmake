@@ -38,8 +38,15 @@ add_test(NAME cli.storage.gcp_storage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/c
 add_test(NAME cli.runtime.gcp_storage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_with_gcs.sh
   ${CMAKE_BINARY_DIR}/servers ${CMAKE_CURRENT_SOURCE_DIR}/cli_runtime.sh $<TARGET_FILE:lithops_cli>
   ${LITHOPS_TEST_TMP}/cli/gcs-runtime-config)
+# And on OpenStack Swift, through Keystone v3.
+add_test(NAME cli.storage.swift COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_with_swift.sh
+  ${CMAKE_BINARY_DIR}/servers ${CMAKE_CURRENT_SOURCE_DIR}/cli_storage.sh $<TARGET_FILE:lithops_cli>
+  ${LITHOPS_TEST_TMP}/cli/swift-config ${LITHOPS_TEST_TMP}/cli/swift)
+add_test(NAME cli.runtime.swift COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_with_swift.sh
+  ${CMAKE_BINARY_DIR}/servers ${CMAKE_CURRENT_SOURCE_DIR}/cli_runtime.sh $<TARGET_FILE:lithops_cli>
+  ${LITHOPS_TEST_TMP}/cli/swift-runtime-config)
 set_tests_properties(cli.storage.azure_storage cli.runtime.azure_storage cli.storage.gcp_storage
-  cli.runtime.gcp_storage PROPERTIES TIMEOUT 120 LABELS cli PASS_REGULAR_EXPRESSION "all good"
+  cli.runtime.gcp_storage cli.storage.swift cli.runtime.swift PROPERTIES TIMEOUT 120 LABELS cli PASS_REGULAR_EXPRESSION "all good"
   FIXTURES_REQUIRED servers)
 
 # `lithops runtime` against every backend, each on storage of its own (the listing must end empty).

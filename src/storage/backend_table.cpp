@@ -10,6 +10,7 @@
 #include "storage/redis/redis_storage.hpp"
 #include "storage/s3/s3_storage.hpp"
 #include "storage/storage_backend.hpp"
+#include "storage/swift/swift_storage.hpp"
 
 namespace lithops::detail {
 
@@ -44,6 +45,8 @@ const std::vector<StorageBackendRow>& storage_backends() {
        [](const Config& c) -> std::unique_ptr<StorageBackend> { return std::make_unique<AzureStorage>(c); }},
       {"gcp_storage", "Google Cloud Storage", true, false, declare_gcs_storage_keys,
        [](const Config& c) -> std::unique_ptr<StorageBackend> { return std::make_unique<GcsStorage>(c); }},
+      {"swift", "OpenStack Swift (native API; Keystone v3 or TempAuth)", true, false, declare_swift_keys,
+       [](const Config& c) -> std::unique_ptr<StorageBackend> { return std::make_unique<SwiftStorage>(c); }},
   };
   return rows;
 }

@@ -1,6 +1,8 @@
 // Mapping over data in storage (lithops::objects, ObjectChunk) and the Storage API used from
 // calls, on every storage backend (localhost, Ceph RGW over S3, Redis).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <gmock/gmock.h>
 
 #include <algorithm>
 #include <cctype>
@@ -45,6 +47,25 @@ long long sum_cloudobject(lithops::CloudObject<std::vector<int>> obj) {
   lithops::Storage storage;
   auto v = storage.get_cloudobject(obj);
   return std::accumulate(v.begin(), v.end(), 0LL);
+}
+
+std::string csv_rows_of(lithops::ObjectChunk chunk) {
+  std::string out;
+  chunk.for_each_csv_row([&](const std::vector<std::string>& fields) { out += fmt::format("{}\n", fmt::join(fields, "|")); });
+  return out;
+}
+
+std::string fasta_records_of(lithops::ObjectChunk chunk) {
+  std::string out;
+  chunk.for_each_fasta([&](const lithops::FastaRecord& r) { out += fmt::format("{}={}\n", r.header, r.sequence); });
+  return out;
+}
+
+std::string fastq_records_of(lithops::ObjectChunk chunk) {
+  std::string out;
+  chunk.for_each_fastq(
+      [&](const lithops::FastqRecord& r) { out += fmt::format("{}={}={}\n", r.header, r.sequence, r.quality); });
+  return out;
 }
 
 // ---- data ----
@@ -176,6 +197,55 @@ TEST_P(Data, CsvFastaAndFastqChunksHoldWholeRecords) {
   }
 }
 
+TEST_P(Data, RecordsAreWalkedWholeWithTheirFieldsOnceWhateverTheChunkSize) {
+  std::string csv, fasta, fastq, want_csv, want_fasta, want_fastq;
+  for (int i = 0; i < 300; ++i) {
+    csv += fmt::format("id{},\"a quoted\nfield, with \"\"quotes\"\"\",{}\r\n", i, i * i);
+    want_csv += fmt::format("id{}|a quoted\nfield, with \"quotes\"|{}\n", i, i * i);
+    fasta += fmt::format(">seq{} sample\nACGTACGTAC\nGGTT\n", i);
+    want_fasta += fmt::format("seq{} sample=ACGTACGTACGGTT\n", i);
+    fastq += fmt::format("@read{}\nACGTAC\n+\n{}IIII!\n", i, i % 2 ? '@' : '+');
+    want_fastq += fmt::format("read{}=ACGTAC={}IIII!\n", i, i % 2 ? '@' : '+');
+  }
+  storage_->put_object(bucket_, prefix_ + "t.csv", csv);
+  storage_->put_object(bucket_, prefix_ + "t.fasta", fasta);
+  storage_->put_object(bucket_, prefix_ + "t.fastq", fastq);
+  for (std::uint64_t size : {611ull, 4099ull, 1ull << 20}) {
+    EXPECT_EQ(concat(fexec_->get_result(fexec_->map(
+                  csv_rows_of, lithops::objects(location("t.csv")).obj_chunk_size(size).format(lithops::csv())))),
+              want_csv)
+        << size;
+    EXPECT_EQ(concat(fexec_->get_result(fexec_->map(
+                  fasta_records_of, lithops::objects(location("t.fasta")).obj_chunk_size(size).format(lithops::fasta())))),
+              want_fasta)
+        << size;
+    EXPECT_EQ(concat(fexec_->get_result(fexec_->map(
+                  fastq_records_of, lithops::objects(location("t.fastq")).obj_chunk_size(size).format(lithops::fastq())))),
+              want_fastq)
+        << size;
+  }
+}
+
+TEST_P(Data, ARecordThatIsNotItsFormatOrAWalkOfAnotherFormatIsANamedError) {
+  storage_->put_object(bucket_, prefix_ + "bad.fastq", "@r1\nACGT\n+\nIIII\n@r2\nACGT\nIII\n+\n");
+  storage_->put_object(bucket_, prefix_ + "t.csv", "a,b\n");
+  auto bad = fexec_->map(fastq_records_of, lithops::objects(location("bad.fastq")).format(lithops::fastq()));
+  try {
+    fexec_->get_result(bad);
+    FAIL() << "a broken FASTQ record was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("record 2 of chunk 0 of '" + prefix_ + "bad.fastq'"));
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("is not a FASTQ record"));
+  }
+  auto lines = fexec_->map(csv_rows_of, lithops::objects(location("t.csv")));  // split as lines
+  try {
+    fexec_->get_result(lines);
+    FAIL() << "CSV rows were walked over chunks split as lines";
+  } catch (const std::exception& e) {
+    EXPECT_THAT(std::string(e.what()), ::testing::HasSubstr("split as lines, not csv"));
+  }
+}
+
 TEST_P(Data, NothingToMapOverIsAClearError) {
   try {
     fexec_->map(words_in_chunk, lithops::objects(location("nothing-here/")));
@@ -227,7 +297,7 @@ namespace e2e {
 // Data in another store than the executor's: the location names it (`<backend>://`), the
 // client lists it with its own client for that store, and each worker reads its chunks with
 // one of its own, from the section the job carries. Here: jobs on localhost storage, data in
-// Azure (Azurite) and in Google Cloud Storage (fake-gcs-server), both transports.
+// Azure (Azurite), in Google Cloud Storage (fake-gcs-server) and in Swift (Keystone), both transports.
 class DataElsewhere : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(DataElsewhere, AMapReadsObjectsFromAnotherStoreThanItsOwn) {
@@ -235,10 +305,11 @@ TEST_P(DataElsewhere, AMapReadsObjectsFromAnotherStoreThanItsOwn) {
   const std::string container = lithops::testing::unique_bucket("elsewhere");
   cfg = lithops::testing::with_azure_storage(cfg, container);
   cfg = lithops::testing::with_gcs_storage(cfg, container);
+  cfg = lithops::testing::with_swift_storage(cfg, container);
   cfg.set("lithops.storage", "localhost");
   lithops::FunctionExecutor fexec(cfg);
   ASSERT_EQ(fexec.storage().backend(), "localhost");
-  for (const std::string backend : {"azure_storage", "gcp_storage"}) {
+  for (const std::string backend : {"azure_storage", "gcp_storage", "swift"}) {
     lithops::Storage store(cfg, backend);
     store.create_bucket(container);
     std::mt19937 rng(11);

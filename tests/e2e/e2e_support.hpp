@@ -50,13 +50,14 @@ inline std::string setup_name(const ::testing::TestParamInfo<Setup>& info) {
 /// (real servers): for behaviour that does not depend on the pool size.
 inline auto transports() {
   return ::testing::Values(Setup{"pipe", 2}, Setup{"storage", 2}, Setup{"storage", 2, "s3"},
-                           Setup{"storage", 2, "redis"}, Setup{"storage", 2, "azure"}, Setup{"storage", 2, "gcs"});
+                           Setup{"storage", 2, "redis"}, Setup{"storage", 2, "azure"}, Setup{"storage", 2, "gcs"},
+                           Setup{"storage", 2, "swift"});
 }
 
 /// The pipe transport over every storage backend: for what user code does with storage.
 inline auto storages() {
   return ::testing::Values(Setup{"pipe", 2, "localhost"}, Setup{"pipe", 2, "s3"}, Setup{"pipe", 2, "redis"},
-                           Setup{"pipe", 2, "azure"}, Setup{"pipe", 2, "gcs"});
+                           Setup{"pipe", 2, "azure"}, Setup{"pipe", 2, "gcs"}, Setup{"pipe", 2, "swift"});
 }
 
 /// Every transport at several pool sizes, and the storage transport over the remote storage

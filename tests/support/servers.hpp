@@ -132,8 +132,56 @@ inline Config with_gcs_storage(Config c, const std::string& bucket) {
   return c;
 }
 
+/// OpenStack Swift of up.sh (swift-up.sh): one proxy that takes TempAuth's and a real Keystone
+/// v3's tokens; passwords are drawn each run.
+struct SwiftServer {
+  std::string tempauth_url, user, key;                                  ///< TempAuth (v1)
+  std::string keystone_url, user_id, project_id, password, region;      ///< Keystone v3
+  std::string tempauth_storage_url;  ///< TempAuth's account: http://127.0.0.1:8080/v1/TEMPAUTH_test
+};
+
+inline SwiftServer swift() {
+  SwiftServer s;
+  std::ifstream creds(servers_dir() + "/swift/credentials");
+  for (std::string line; std::getline(creds, line);) {
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+    if (k == "SWIFT_TEMPAUTH_URL") s.tempauth_url = v;
+    if (k == "SWIFT_USER") s.user = v;
+    if (k == "SWIFT_KEY") s.key = v;
+    if (k == "SWIFT_KEYSTONE_URL") s.keystone_url = v;
+    if (k == "SWIFT_USER_ID") s.user_id = v;
+    if (k == "SWIFT_PROJECT_ID") s.project_id = v;
+    if (k == "SWIFT_PASSWORD") s.password = v;
+    if (k == "SWIFT_REGION") s.region = v;
+    if (k == "SWIFT_STORAGE_URL") s.tempauth_storage_url = v;
+  }
+  return s;
+}
+
+/// `c` with `swift` on the test Swift, data in container `bucket` (created if missing),
+/// authenticated by Keystone v3 (user id, password, project id, region) or by TempAuth.
+inline Config with_swift_storage(Config c, const std::string& bucket, bool keystone = true) {
+  const SwiftServer s = swift();
+  c.set("lithops.storage", "swift");
+  if (keystone) {
+    c.set("swift.auth_url", s.keystone_url);
+    c.set("swift.user_id", s.user_id);
+    c.set("swift.project_id", s.project_id);
+    c.set("swift.password", s.password);
+    c.set("swift.region", s.region);
+  } else {
+    c.set("swift.auth_url", s.tempauth_url);
+    c.set("swift.user", s.user);
+    c.set("swift.key", s.key);
+  }
+  c.set("swift.storage_bucket", bucket);
+  return c;
+}
+
 /// `c` with the named storage: "localhost" (unchanged), "s3", "moto" (moto's S3), "azure" (Azurite), "gcs"
-/// (fake-gcs-server) or "redis"; `for_hosts`: at the
+/// (fake-gcs-server), "swift" (Swift through Keystone) or "redis"; `for_hosts`: at the
 /// address the namespace hosts reach too.
 inline Config with_storage(Config c, const std::string& storage, bool for_hosts = false) {
   if (storage == "s3") return with_s3_storage(std::move(c), "lithops-test", for_hosts);
@@ -141,6 +189,7 @@ inline Config with_storage(Config c, const std::string& storage, bool for_hosts 
   if (storage == "moto") return with_moto_storage(std::move(c), "lithops-test-moto");
   if (storage == "azure") return with_azure_storage(std::move(c), "lithops-test-azure");
   if (storage == "gcs") return with_gcs_storage(std::move(c), "lithops-test-gcs");
+  if (storage == "swift") return with_swift_storage(std::move(c), "lithops-test-swift");
   return c;
 }
 

@@ -217,6 +217,7 @@ class RuntimeStore : public ::testing::TestWithParam<std::string> {
     if (GetParam() == "redis") c = lithops::testing::with_redis_storage(c, lithops::testing::unique_bucket("rt"));
     if (GetParam() == "azure") c = lithops::testing::with_azure_storage(c, lithops::testing::unique_bucket("rt"));
     if (GetParam() == "gcs") c = lithops::testing::with_gcs_storage(c, lithops::testing::unique_bucket("rt"));
+    if (GetParam() == "swift") c = lithops::testing::with_swift_storage(c, lithops::testing::unique_bucket("rt"));
     store_ = std::make_unique<CountingStorage>(lithops::detail::make_storage(c));
   }
   // The test servers are shared and Redis keeps everything in memory: no runtime outlives its test.
@@ -309,7 +310,7 @@ TEST_P(RuntimeStore, PublishSelfUploadsTheRunningProgramOnce) {
   EXPECT_EQ(head->size, info.size);
 }
 
-INSTANTIATE_TEST_SUITE_P(AllStorages, RuntimeStore, ::testing::Values("localhost", "s3", "redis", "azure", "gcs"),
+INSTANTIATE_TEST_SUITE_P(AllStorages, RuntimeStore, ::testing::Values("localhost", "s3", "redis", "azure", "gcs", "swift"),
                          [](const auto& p) { return p.param; });
 
 }  // namespace

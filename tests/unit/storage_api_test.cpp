@@ -191,7 +191,7 @@ TEST_P(StorageApi, CloudFsListsWalksAndRemoves) {
   EXPECT_THAT(fs.listdir(""), ElementsAre("d2", "top.txt"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StorageApi, ::testing::Values("localhost", "s3", "redis", "azure", "gcs"),
+INSTANTIATE_TEST_SUITE_P(Backends, StorageApi, ::testing::Values("localhost", "s3", "redis", "azure", "gcs", "swift"),
                          [](const auto& info) { return info.param; });
 
 TEST(StorageConfig, AnUnknownBackendNamesTheChoices) {
