@@ -450,19 +450,31 @@ TYPED_TEST(StorageContract, ReadersNeverSeeAPartialObject) {
   const std::string a(256 * 1024, 'a'), b(256 * 1024, 'b');
   this->put("atomic", a);
   std::atomic<bool> stop{false};
+  std::string write_failure;
   std::thread writer([&] {
-    for (int i = 0; i < 200; ++i) this->put("atomic", i % 2 ? a : b);
+    try {
+      for (int i = 0; i < 200; ++i) this->put("atomic", i % 2 ? a : b);
+    } catch (const std::exception& e) {
+      write_failure = e.what();
+    }
     stop = true;
   });
   int reads = 0, bad = 0, bad_keys = 0;
-  while (!stop || reads == 0) {
-    auto got = this->get("atomic");
-    ++reads;
-    if (got != a && got != b) ++bad;
-    for (const auto& k : this->list(""))
-      if (k != "atomic") ++bad_keys;
+  std::string failure;  // a read that threw: reported after the writer is joined, not a crash
+  try {
+    while (!stop || reads == 0) {
+      auto got = this->get("atomic");
+      ++reads;
+      if (got != a && got != b) ++bad;
+      for (const auto& k : this->list(""))
+        if (k != "atomic") ++bad_keys;
+    }
+  } catch (const std::exception& e) {
+    failure = e.what();
   }
   writer.join();
+  EXPECT_EQ(write_failure, "");
+  EXPECT_EQ(failure, "") << "after " << reads << " reads";
   EXPECT_EQ(bad, 0) << "of " << reads << " reads";
   EXPECT_EQ(bad_keys, 0);
 }

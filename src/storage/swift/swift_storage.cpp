@@ -188,6 +188,11 @@ struct SwiftStorage::Impl {
     if (range) c.headers.push_back(fmt::format("Range: bytes={}-{}", range->first, range->last - 1));
     if (!etag.empty()) c.headers.push_back("If-Match: \"" + etag + "\"");
     rest::Response resp = send(c);
+    // An object server replacing an object removes the old file after the new one is in place;
+    // a GET that listed the old one then opens nothing and answers 404 (a proxy with other
+    // replicas would ask them; with one there is none). Asked again, it finds the new file:
+    // the same GET is sent up to twice more before a 404 is believed.
+    for (int again = 0; again < 2 && resp.status == 404 && !container_missing(bucket); ++again) resp = send(c);
     if (range && resp.status == 416) return {};  // a range past the end of an existing object
     if (resp.status == 412)
       throw StorageError(fmt::format("lithops: Swift GET object of {} failed: the object changed during the read",
