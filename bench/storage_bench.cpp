@@ -6,11 +6,12 @@
 //   transfer   get_object of a 128 MiB object next to curl fetching it from the same server (by
 //              a presigned URL), alternating; an upload of --upload-mib MiB (default 1024) in
 //              parallel parts next to the same upload as one request (one stream), alternating
-// usage: storage_bench [wordcount|smallops|transfer ...] [--storage localhost|s3|redis|azure|gcs]
+// usage: storage_bench [wordcount|smallops|transfer ...] [--storage localhost|s3|redis|azure|gcs|swift]
 //                      [--rounds N] [--servers DIR] [--upload-mib N]
 // S3 is the Ceph RGW the tests use (tests/servers/ceph-up.sh): http://127.0.0.1:7480, AKTEST/SKTEST.
 // azure is the tests' Azurite (tests/servers/azurite-up.sh; its key is read from
-// DIR/azurite/credentials, DIR = build/servers by default); gcs the tests' fake-gcs-server (DIR/gcs/endpoint).
+// DIR/azurite/credentials, DIR = build/servers by default); gcs the tests' fake-gcs-server (DIR/gcs/endpoint);
+// swift the tests' Swift through their Keystone (DIR/swift/credentials).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -81,6 +82,21 @@ lithops::Config bench_config() {
     c.set("lithops.storage", "gcp_storage");
     c.set("gcp_storage.endpoint", endpoint);
     c.set("gcp_storage.storage_bucket", "lithops-bench");
+  } else if (g_storage == "swift") {
+    // Swift through the test Keystone (v3 tokens), as the contract suite reaches it.
+    std::ifstream creds(g_servers + "/swift/credentials");
+    for (std::string line; std::getline(creds, line);) {
+      auto eq = line.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+      if (k == "SWIFT_KEYSTONE_URL") c.set("swift.auth_url", v);
+      if (k == "SWIFT_USER_ID") c.set("swift.user_id", v);
+      if (k == "SWIFT_PROJECT_ID") c.set("swift.project_id", v);
+      if (k == "SWIFT_PASSWORD") c.set("swift.password", v);
+      if (k == "SWIFT_REGION") c.set("swift.region", v);
+    }
+    c.set("lithops.storage", "swift");
+    c.set("swift.storage_bucket", "lithops-bench");
   }
   return c;
 }
@@ -90,6 +106,7 @@ std::string threshold_key() {
   if (g_storage == "s3") return "ceph.multipart_threshold";
   if (g_storage == "azure") return "azure_storage.upload_threshold";
   if (g_storage == "gcs") return "gcp_storage.upload_threshold";
+  if (g_storage == "swift") return "swift.upload_threshold";
   return "";
 }
 
