@@ -11,6 +11,7 @@
 //   StorageError        anything else: transient, retried by RetryingStorage
 // Messages name the bucket and key, never a credential.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -45,6 +46,16 @@ struct ObjectEntry {
 using ByteSink = std::function<void(std::string_view)>;
 /// Fills up to `capacity` bytes at `buffer`; returns how many, 0 at the end of the data.
 using ByteSource = std::function<std::size_t(char* buffer, std::size_t capacity)>;
+/// A ByteSource that reads `data` front to back (which must outlive it): how the stores send a
+/// large object they were handed whole through the same piecewise upload as a stream.
+inline ByteSource source_of(std::string_view data) {
+  return [data, at = std::size_t{0}](char* buffer, std::size_t capacity) mutable {
+    const std::size_t n = std::min(capacity, data.size() - at);
+    std::copy_n(data.data() + at, n, buffer);
+    at += n;
+    return n;
+  };
+}
 
 class StorageBackend {
  public:

@@ -267,13 +267,7 @@ const std::string& AzureStorage::bucket() const { return impl_->bucket; }
 void AzureStorage::put_object(const std::string& bucket, const std::string& key, std::string_view data) {
   auto& im = *impl_;
   if (data.size() <= im.single_put_max) return im.put_blob(bucket, key, data);
-  std::size_t at = 0;
-  im.put_blocks(bucket, key, {}, [&](char* buffer, std::size_t capacity) {
-    std::size_t n = std::min(capacity, data.size() - at);
-    std::copy_n(data.data() + at, n, buffer);
-    at += n;
-    return n;
-  }, data.size());
+  im.put_blocks(bucket, key, {}, source_of(data), data.size());
 }
 
 void AzureStorage::put_object_stream(const std::string& bucket, const std::string& key, const ByteSource& source,

@@ -250,13 +250,7 @@ void S3Storage::put_object(const std::string& bucket, const std::string& key, st
   // Large objects go up in parts, in parallel: faster, and past S3's 5 GiB limit of one PUT.
   s3::TransferOptions options = im.transfer;
   options.chunk = std::max<std::uint64_t>(options.chunk, (data.size() + kMaxParts - 1) / kMaxParts);
-  std::size_t at = 0;
-  s3::multipart_upload(*im.client, options, bucket, key, {}, [&](char* buffer, std::size_t capacity) {
-    std::size_t n = std::min(capacity, data.size() - at);
-    std::copy_n(data.data() + at, n, buffer);
-    at += n;
-    return n;
-  });
+  s3::multipart_upload(*im.client, options, bucket, key, {}, source_of(data));
 }
 
 void S3Storage::put_object_stream(const std::string& bucket, const std::string& key, const ByteSource& source,

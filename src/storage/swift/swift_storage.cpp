@@ -379,13 +379,7 @@ int SwiftStorage::token_fetches() const { return impl_->tokens->fetches(); }
 void SwiftStorage::put_object(const std::string& bucket, const std::string& key, std::string_view data) {
   auto& im = *impl_;
   if (data.size() <= im.single_put_max) return im.put_small(bucket, key, data);
-  std::size_t at = 0;
-  im.put_large(bucket, key, {}, [&](char* buffer, std::size_t capacity) {
-    std::size_t n = std::min(capacity, data.size() - at);
-    std::copy_n(data.data() + at, n, buffer);
-    at += n;
-    return n;
-  });
+  im.put_large(bucket, key, {}, source_of(data));
 }
 
 void SwiftStorage::put_object_stream(const std::string& bucket, const std::string& key, const ByteSource& source,
