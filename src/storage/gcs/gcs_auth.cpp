@@ -174,7 +174,7 @@ std::string TokenSource::token() {
       }
       std::string msg =
           fmt::format("lithops: {} failed: HTTP {}{}", what, resp.status, detail.empty() ? "" : " " + detail);
-      if (resp.status >= 500 || resp.status == 429 || resp.status == 408) throw StorageError(msg);
+      if (rest::transient_status(resp.status)) throw StorageError(msg);
       throw StorageRequestError(fmt::format("{} (authentication failed for service account '{}': check "
                                             "gcp_storage.credentials_path)",
                                             msg, account_.client_email));

@@ -126,6 +126,8 @@ void advise_huge_pages(std::string& body, std::size_t size) {
 #endif
 }
 
+bool transient_status(long status) { return status >= 500 || status == 429 || status == 408; }
+
 std::string Response::header(std::string_view name) const {
   for (const auto& [n, v] : headers)
     if (n == name) return v;

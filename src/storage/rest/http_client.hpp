@@ -27,6 +27,10 @@ struct Options {
 /// `verify_ssl`), read and checked once for all. @throws ConfigError naming the key
 Options options_from(const Config& config, const std::string& section);
 
+/// An HTTP status a retry may change (408, 429, 5xx): a REST store's or an identity service's
+/// answer that is a StorageError (retried), not a refusal.
+bool transient_status(long status);
+
 struct Request {
   const char* method = "GET";
   std::string url;                   ///< absolute, already percent-encoded

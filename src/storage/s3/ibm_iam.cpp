@@ -49,7 +49,7 @@ std::string IamTokenSource::token() {
       }
       std::string msg =
           fmt::format("lithops: {} failed: HTTP {}{}", what, resp.status, detail.empty() ? "" : " " + detail);
-      if (resp.status >= 500 || resp.status == 429 || resp.status == 408) throw StorageError(msg);
+      if (rest::transient_status(resp.status)) throw StorageError(msg);
       throw StorageRequestError(fmt::format("{} (authentication failed: IAM refused the API key in {})", msg, key_name_));
     }
     auto tok = j.is_object() ? j.find("access_token") : j.end();

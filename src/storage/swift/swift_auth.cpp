@@ -34,9 +34,9 @@ std::string path_of(const std::string& url) {
   return p;
 }
 
-bool transient(long status) { return status >= 500 || status == 429 || status == 408 || status == 498; }
-
 }  // namespace
+
+bool transient(long status) { return rest::transient_status(status) || status == 498; }
 
 std::string answer_text(std::string_view body) {
   Json j = Json::parse(body, nullptr, false);

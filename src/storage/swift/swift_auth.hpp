@@ -37,6 +37,9 @@ struct Credentials {
 /// or an HTML or plain body (Swift's, TempAuth's) without its tags, at most 200 characters.
 std::string answer_text(std::string_view body);
 
+/// An answer a retry may change: rest::transient_status, and 498 (Swift's rate limiting).
+bool transient(long status);
+
 /// v1 when `auth_url`'s path ends in /v1.0 or /v1 (TempAuth's /auth/v1.0), else v3.
 AuthVersion version_from_url(const std::string& auth_url);
 

@@ -31,8 +31,6 @@ std::string describe(std::string_view bucket, std::string_view key) {
   return fmt::format("'{}' in container '{}'", key, bucket);
 }
 
-bool transient(long status) { return status >= 500 || status == 429 || status == 408 || status == 498; }
-
 struct Call {
   const char* operation = "";  ///< for messages ("GET object" ...)
   const char* method = "GET";
@@ -142,7 +140,7 @@ struct SwiftStorage::Impl {
       throw StorageRequestError(fmt::format("{} (access denied to {}: its roles or the container's ACLs do not allow "
                                             "it)",
                                             what, who));
-    if (transient(resp.status)) throw StorageError(what);  // 498 and 429: rate limited; 503: busy. Retried.
+    if (swift::transient(resp.status)) throw StorageError(what);  // 498 and 429: rate limited; 503: busy. Retried.
     throw StorageRequestError(what);
   }
 
