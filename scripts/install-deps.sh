@@ -9,14 +9,15 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git
   libcereal-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libcurl4-openssl-dev libssl-dev libhiredis-dev libpugixml-dev libzip-dev
+  libcurl4-openssl-dev libssl-dev libhiredis-dev libpugixml-dev libzip-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [ "${1:-}" = "--servers" ]; then
   PKGS+=(curl redis-server redis-tools radosgw ceph-mon ceph-osd ceph-common
     openssh-server openssh-client slurm-wlm munge iproute2 procps util-linux
     swift swift-proxy swift-object swift-account swift-container memcached keystone
-    python3-keystonemiddleware uwsgi-core uwsgi-plugin-python3)
+    python3-keystonemiddleware uwsgi-core uwsgi-plugin-python3
+    tabix)  # bgzip: the reference tool the gzip'd-data tests compress BGZF with
 fi
 missing=()
 for p in "${PKGS[@]}"; do

@@ -75,6 +75,12 @@ const RecordFormat& fasta();
 /// with '@' or '+'.
 const RecordFormat& fastq();
 
+/// How the bytes of the objects mapped over are stored. With `gzip`, chunks are ranges of the
+/// *uncompressed* bytes (records are aligned there), read by inflating from the access point
+/// before them: splitting an object needs its index beside it, built once by `index_gzip`
+/// (or bgzip's own `.gzi`, from `bgzip -i`). Reading objects whole needs none.
+enum class Compression : std::uint8_t { none, gzip };
+
 /// A FASTA record: the header line without its '>', and the sequence lines joined.
 struct FastaRecord {
   std::string_view header;
@@ -100,6 +106,9 @@ struct ObjectChunk {
   ByteRange range;                ///< nominal bytes [first, last) before record alignment
   std::uint64_t object_size = 0;
   detail::CodeRef format;         ///< the RecordFormat, by address
+  Compression compression = Compression::none;  ///< gzip: range and object_size are uncompressed
+  std::string index_key;          ///< gzip: the index used to split the object ("" when whole)
+  std::uint64_t stored_size = 0;  ///< gzip: the object's size in storage
 
   bool is_url() const { return backend.empty(); }
   /// The bytes this chunk owns after record alignment (reads a little around the boundaries).
@@ -128,7 +137,8 @@ struct ObjectChunk {
 
   template <class Archive>
   void serialize(Archive& ar) {
-    ar(backend, bucket, key, part, total_parts, range.first, range.last, object_size, format);
+    ar(backend, bucket, key, part, total_parts, range.first, range.last, object_size, format, compression, index_key,
+       stored_size);
   }
 };
 
@@ -152,6 +162,11 @@ class ObjectData {
     chunk_number_ = n;
     return *this;
   }
+  /// How the objects are stored (gzip: see Compression). Index objects beside them are skipped.
+  ObjectData& compression(Compression c) {
+    compression_ = c;
+    return *this;
+  }
   /// Where chunks may split objects; lines() by default.
   ObjectData& format(const RecordFormat& f) {
     format_ = &f;
@@ -163,6 +178,7 @@ class ObjectData {
   std::uint64_t chunk_size() const { return chunk_size_; }
   std::uint32_t chunk_number() const { return chunk_number_; }
   const RecordFormat& record_format() const { return format_ ? *format_ : lines(); }
+  Compression compression() const { return compression_; }
 
  private:
   std::vector<std::string> locations_;
@@ -170,6 +186,7 @@ class ObjectData {
   std::uint64_t chunk_size_ = 0;
   std::uint32_t chunk_number_ = 0;
   const RecordFormat* format_ = nullptr;
+  Compression compression_ = Compression::none;
 };
 
 /// Objects by location(s), in Lithops' notation (see ObjectData).
@@ -183,6 +200,33 @@ std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data);
 /// listed through `other(backend)`. FunctionExecutor::map does this with its configuration.
 std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data,
                                    const std::function<Storage(const std::string& backend)>& other);
+
+/// What `index_gzip` made of one object.
+struct GzipIndexSummary {
+  std::string key;                     ///< the gzip'd object
+  std::string index_key;               ///< the index written beside it
+  std::uint64_t compressed_size = 0;
+  std::uint64_t uncompressed_size = 0;
+  std::uint64_t points = 0;            ///< access points
+  std::uint64_t index_bytes = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(key, index_key, compressed_size, uncompressed_size, points, index_bytes);
+  }
+};
+
+/// Builds the index of a gzip'd object (any gzip: one member, several, BGZF) and stores it
+/// beside it as `<key>.gzindex`: one pass, inflating it all, with an access point about every
+/// `span` uncompressed bytes (4 MiB by default; each costs ~10 KiB of index). A function to
+/// map, one call per object:
+/// @code
+///   fexec.map(lithops::index_gzip, lithops::objects("reads/").compression(lithops::Compression::gzip));
+/// @endcode
+/// @throws DataFormatError if the object is not gzip or is cut short
+GzipIndexSummary index_gzip(ObjectChunk object);
+/// The same with another span: `fexec.map(lithops::index_gzip_span, data, lithops::extra_args(span))`.
+GzipIndexSummary index_gzip_span(ObjectChunk object, std::uint64_t span);
 
 /// Option of map_reduce over ObjectData: one reducer per object, over that object's chunks,
 /// instead of one for the whole job (Lithops' obj_reduce_by_key / reducer_one_per_object).

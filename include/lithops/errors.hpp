@@ -55,6 +55,14 @@ class StorageRequestError : public StorageError {
   using StorageError::StorageError;
 };
 
+/// Data is not what its format says: an object mapped as gzip that is not gzip or is cut
+/// short, an index that is not one or does not match its object (rebuild it), a record that
+/// breaks its format. The message names the object and where.
+class DataFormatError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A compute backend's service refused or failed an operation of its own (creating a cloud
 /// function, its API answering an error after the retries). The message names the service's
 /// answer and, where a setting can fix it, the key.

@@ -14,7 +14,6 @@ namespace lithops {
 
 namespace detail {
 
-namespace {
 std::shared_ptr<StorageBackend> storage_for(const std::string& backend) {
   // In a worker: the job's storage, or the store its data is in (the job carries its section).
   // On the client: the default configuration's, for that backend.
@@ -30,7 +29,6 @@ std::shared_ptr<StorageBackend> storage_for(const std::string& backend) {
   if (!st) st = make_storage(Config::load(), backend);
   return st;
 }
-}  // namespace
 
 ObjectSource::ObjectSource(const ObjectChunk& chunk)
     : chunk_(chunk), storage_(chunk.is_url() ? nullptr : storage_for(chunk.backend)) {}
@@ -43,14 +41,32 @@ std::optional<ByteRange> url_range(ByteRange r) {
 }
 }  // namespace
 
+const GzipIndex* ObjectSource::gzip_index() {
+  if (chunk_.index_key.empty()) return nullptr;  // read whole, from the start
+  if (!index_) {
+    index_.emplace(load_gzip_index(*storage_, chunk_.bucket, chunk_.key, chunk_.stored_size, chunk_.index_key));
+    if (index_->uncompressed_size != chunk_.object_size)
+      throw DataFormatError(fmt::format("lithops: the gzip index of '{}' changed after the job was partitioned",
+                                        chunk_.key));
+  }
+  return &*index_;
+}
+
 std::string ObjectSource::get(ByteRange range) {
   if (range.last <= range.first) return {};
+  if (chunk_.compression == Compression::gzip) {
+    std::string out;
+    get_stream(range, [&](std::string_view piece) { out.append(piece); });
+    return out;
+  }
   if (!storage_) return http_get(chunk_.key, url_range(range));
   return storage_->get_object(chunk_.bucket, chunk_.key, range);
 }
 
 void ObjectSource::get_stream(ByteRange range, const ByteSink& sink) {
   if (range.last <= range.first) return;
+  if (chunk_.compression == Compression::gzip)
+    return read_gzip_range(*storage_, chunk_.bucket, chunk_.key, chunk_.stored_size, gzip_index(), range, sink);
   if (!storage_) return http_get_stream(chunk_.key, url_range(range), sink);
   storage_->get_object_stream(chunk_.bucket, chunk_.key, range, sink);
 }

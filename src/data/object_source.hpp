@@ -1,13 +1,20 @@
 #pragma once
 // Where an ObjectChunk's bytes come from: the storage backend of the running job (or of the
-// default config, on the client), or an HTTP(S) URL.
+// default config, on the client), or an HTTP(S) URL. For a gzip'd object, ranges are of its
+// uncompressed bytes, inflated from the index's access point before them.
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "data/gzip_index.hpp"
 #include "lithops/data.hpp"
 #include "storage/storage_backend.hpp"
 
 namespace lithops::detail {
+
+/// The store a chunk's `backend` names: in a worker, the job's storage (or the other store its
+/// data is in); on the client, the default configuration's.
+std::shared_ptr<StorageBackend> storage_for(const std::string& backend);
 
 class ObjectSource {
  public:
@@ -16,8 +23,11 @@ class ObjectSource {
   void get_stream(ByteRange range, const ByteSink& sink);
 
  private:
+  const GzipIndex* gzip_index();
+
   const ObjectChunk& chunk_;
   std::shared_ptr<StorageBackend> storage_;  // null for a URL
+  std::optional<GzipIndex> index_;           // gzip, once loaded
 };
 
 /// An ObjectReader over an ObjectSource, fetching blocks that grow from 64 KiB to 1 MiB (a

@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "data/gzip_index.hpp"
 #include "data/http_source.hpp"
 #include "lithops/data.hpp"
 #include "lithops/errors.hpp"
@@ -127,16 +128,31 @@ std::vector<ObjectChunk> partition(Storage& storage, const ObjectData& data, con
   } else {
     for (const auto& loc : data.locations()) locate(storage, loc, other, objects);
   }
+  const bool gzip = data.compression() == Compression::gzip;
+  if (gzip) std::erase_if(objects, [](const Located& o) { return detail::is_gzip_index_key(o.key); });
   if (objects.empty())
     throw Error(fmt::format("lithops: no objects to map over in {}", fmt::join(data.locations(), ", ")));
   const auto format = detail::code_ref_of(&data.record_format());
+  const bool split = data.chunk_number() > 0 || data.chunk_size() > 0;
   std::vector<ObjectChunk> chunks;
   for (const auto& o : objects) {
-    const std::uint64_t size = o.size;
+    std::uint64_t size = o.size;
+    ObjectChunk base{o.backend, o.bucket, o.key, 0, 1, ByteRange{0, size}, size, format};
+    if (gzip) {
+      // Chunks of the uncompressed bytes: the index gives their size (needed to split).
+      if (o.url) throw Error(fmt::format("lithops: '{}': gzip'd data is read from storage, not from URLs", o.key));
+      Storage st = o.backend == storage.backend() ? storage : other(o.backend);
+      auto layout = detail::gzip_layout(*st.backend_handle(), o.bucket, o.key, o.size, split);
+      base.compression = Compression::gzip;
+      base.stored_size = o.size;
+      size = layout ? layout->uncompressed_size : 0;
+      base.object_size = size;
+      base.range = ByteRange{0, layout ? size : UINT64_MAX};  // without an index: whole, to its end
+      if (layout) base.index_key = layout->index_key;
+    }
     std::uint64_t chunk = size;
     if (data.chunk_number() > 0) chunk = (size + data.chunk_number() - 1) / data.chunk_number();
     else if (data.chunk_size() > 0) chunk = data.chunk_size();
-    ObjectChunk base{o.backend, o.bucket, o.key, 0, 1, ByteRange{0, size}, size, format};
     if (o.url && size == 0) base.range.last = UINT64_MAX;  // size unknown: read it whole
     if (chunk == 0 || size <= chunk || !o.splittable) {
       chunks.push_back(std::move(base));
