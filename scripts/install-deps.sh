@@ -36,4 +36,5 @@ fi
 if [ "${1:-}" = "--servers" ]; then
   bash "$(dirname "$0")/../tests/servers/aws-tools.sh"
   bash "$(dirname "$0")/../tests/servers/cloud-tools.sh"  # Azurite (npm)
+  bash "$(dirname "$0")/../tests/servers/data-tools.sh"   # copc-lib (PyPI), the COPC reference
 fi

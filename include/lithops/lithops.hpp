@@ -15,6 +15,7 @@
 #include "lithops/call_stats.hpp"
 #include "lithops/cloud_fs.hpp"
 #include "lithops/config.hpp"
+#include "lithops/copc.hpp"
 #include "lithops/data.hpp"
 #include "lithops/errors.hpp"
 #include "lithops/executor.hpp"

@@ -178,14 +178,13 @@ struct GzipIndexBuilder::Impl {
   }
 };
 
-GzipIndexBuilder::GzipIndexBuilder(std::string object_name, std::uint64_t span) : impl_(new Impl) {
+GzipIndexBuilder::GzipIndexBuilder(std::string object_name, std::uint64_t span) : impl_(std::make_unique<Impl>()) {
   impl_->name = std::move(object_name);
   impl_->span = std::max<std::uint64_t>(span, kWindow);
 }
 
 GzipIndexBuilder::~GzipIndexBuilder() {
   if (impl_->open) inflateEnd(&impl_->z);
-  delete impl_;
 }
 
 void GzipIndexBuilder::feed(std::string_view compressed) {

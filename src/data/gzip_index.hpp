@@ -16,6 +16,7 @@
 // example, not a library): choosing and recording the points, and resuming at one.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,7 +71,7 @@ class GzipIndexBuilder {
 
  private:
   struct Impl;
-  Impl* impl_;
+  std::unique_ptr<Impl> impl_;
 };
 
 /// Reads an index object (ours, or bgzip's .gzi) as far as its table; windows stay in storage.
