@@ -9,7 +9,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git
   libcereal-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libcurl4-openssl-dev libssl-dev libhiredis-dev libpugixml-dev libzip-dev zlib1g-dev
+  libcurl4-openssl-dev libssl-dev libhiredis-dev libpugixml-dev libzip-dev zlib1g-dev libhts-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [ "${1:-}" = "--servers" ]; then
