@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <set>
 
 #include "data/object_source.hpp"
 #include "lithops/errors.hpp"
@@ -121,6 +122,7 @@ std::vector<CopcNode> read_hierarchy(const File& f, const CopcHeader& h, std::ui
                                      std::uint64_t root_size, std::int32_t max_level) {
   std::vector<CopcNode> nodes;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> pages{{root_offset, root_size}};
+  std::set<std::uint64_t> seen{root_offset};  // a page listed twice would make a cycle
   for (std::size_t p = 0; p < pages.size(); ++p) {
     if (p >= kMaxPages) bad(f.key, "its hierarchy has more pages than any octree could");
     const auto [offset, size] = pages[p];
@@ -140,8 +142,9 @@ std::vector<CopcNode> read_hierarchy(const File& f, const CopcHeader& h, std::ui
                                n.key.x, n.key.y, n.key.z));
       if (n.offset > f.size || static_cast<std::uint64_t>(byte_size) > f.size - n.offset)
         bad(f.key, fmt::format("node {}-{}-{}-{} points past its end", n.key.level, n.key.x, n.key.y, n.key.z));
-      if (point_count == -1) {
-        pages.emplace_back(n.offset, static_cast<std::uint64_t>(byte_size));  // a child page
+      if (point_count == -1) {  // a child page
+        if (!seen.insert(n.offset).second) bad(f.key, fmt::format("its hierarchy page at {} is listed twice", n.offset));
+        pages.emplace_back(n.offset, static_cast<std::uint64_t>(byte_size));
         continue;
       }
       if (point_count == 0 || (max_level >= 0 && n.key.level > max_level)) continue;

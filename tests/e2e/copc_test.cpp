@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -183,6 +184,16 @@ TEST_P(Copc, NotLasNotCopcAndTruncatedFilesAreNamedErrors) {
   std::memcpy(not_copc.data() + 375 + 2, "lasf", 4);  // the first VLR is something else
   expect_error("plain.laz", not_copc, "not the COPC info");
   expect_error("cut.copc.laz", file_.substr(0, file_.size() - 100), "past its end");
+  // A hierarchy entry that points back at the root page: a cycle, not an endless walk.
+  std::string cyclic = file_;
+  std::uint64_t root = 0, root_size = 0;
+  std::memcpy(&root, cyclic.data() + 375 + 54 + 40, 8);
+  std::memcpy(&root_size, cyclic.data() + 375 + 54 + 48, 8);
+  const std::int32_t size32 = static_cast<std::int32_t>(root_size), page = -1;
+  std::memcpy(cyclic.data() + root + 16, &root, 8);
+  std::memcpy(cyclic.data() + root + 24, &size32, 4);
+  std::memcpy(cyclic.data() + root + 28, &page, 4);
+  expect_error("cycle.copc.laz", cyclic, "listed twice");
   expect_error("tiny.laz", "LASF", "too short");
   EXPECT_THROW(lithops::copc_partitions(*storage_, location("missing.laz"), lithops::CopcSplit::octree(2)),
                lithops::NoSuchKeyError);
