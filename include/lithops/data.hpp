@@ -78,7 +78,11 @@ const RecordFormat& fastq();
 /// How the bytes of the objects mapped over are stored. With `gzip`, chunks are ranges of the
 /// *uncompressed* bytes (records are aligned there), read by inflating from the access point
 /// before them: splitting an object needs its index beside it, built once by `index_gzip`
-/// (or bgzip's own `.gzi`, from `bgzip -i`). Reading objects whole needs none.
+/// (or bgzip's own `.gzi`, from `bgzip -i`). Reading objects whole needs none. A chunk that
+/// starts inside a gzip member cannot check that member's CRC (it never sees all of it):
+/// corruption there shows only if it breaks the deflate stream; whole reads and `index_gzip`
+/// check every CRC. `stream()` of a chunk inflates again from the access point for each 8 MiB
+/// it fetches: prefer `read(sink)` or the record walks, which inflate once.
 enum class Compression : std::uint8_t { none, gzip };
 
 /// A FASTA record: the header line without its '>', and the sequence lines joined.

@@ -9,6 +9,7 @@
 #include <bit>
 #include <cstring>
 #include <set>
+#include <tuple>
 
 #include "data/object_source.hpp"
 #include "lithops/errors.hpp"
@@ -123,9 +124,12 @@ std::vector<CopcNode> read_hierarchy(const File& f, const CopcHeader& h, std::ui
   std::vector<CopcNode> nodes;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> pages{{root_offset, root_size}};
   std::set<std::uint64_t> seen{root_offset};  // a page listed twice would make a cycle
+  std::set<std::tuple<int, int, int, int>> keys;  // and a node listed twice would count twice
+  std::uint64_t read = 0;  // pages are disjoint parts of the file: never more than all of it
   for (std::size_t p = 0; p < pages.size(); ++p) {
     if (p >= kMaxPages) bad(f.key, "its hierarchy has more pages than any octree could");
     const auto [offset, size] = pages[p];
+    if ((read += size) > f.size) bad(f.key, "its hierarchy pages add up to more than the file");
     if (size % kEntry != 0) bad(f.key, fmt::format("a hierarchy page of {} bytes, not a multiple of 32", size));
     const std::string page = f.get(offset, size, "hierarchy page");
     for (std::size_t at = 0; at < page.size(); at += kEntry) {
@@ -142,11 +146,13 @@ std::vector<CopcNode> read_hierarchy(const File& f, const CopcHeader& h, std::ui
                                n.key.x, n.key.y, n.key.z));
       if (n.offset > f.size || static_cast<std::uint64_t>(byte_size) > f.size - n.offset)
         bad(f.key, fmt::format("node {}-{}-{}-{} points past its end", n.key.level, n.key.x, n.key.y, n.key.z));
-      if (point_count == -1) {  // a child page
+      if (point_count == -1) {  // a child page, whose nodes are at its key's level or deeper
         if (!seen.insert(n.offset).second) bad(f.key, fmt::format("its hierarchy page at {} is listed twice", n.offset));
-        pages.emplace_back(n.offset, static_cast<std::uint64_t>(byte_size));
+        if (max_level < 0 || n.key.level <= max_level) pages.emplace_back(n.offset, static_cast<std::uint64_t>(byte_size));
         continue;
       }
+      if (point_count > 0 && !keys.emplace(n.key.level, n.key.x, n.key.y, n.key.z).second)
+        bad(f.key, fmt::format("node {}-{}-{}-{} is listed twice in its hierarchy", n.key.level, n.key.x, n.key.y, n.key.z));
       if (point_count == 0 || (max_level >= 0 && n.key.level > max_level)) continue;
       n.byte_size = static_cast<std::uint32_t>(byte_size);
       n.point_count = static_cast<std::uint32_t>(point_count);
@@ -180,19 +186,8 @@ std::string CopcPartition::read_node(const CopcNode& node) const {
 
 std::vector<CopcPartition> copc_partitions(Storage& storage, const std::string& location, CopcSplit split) {
   if (split.n == 0) throw Error("lithops: CopcSplit needs at least 1 call (or square per side)");
-  std::string rest = location;
-  if (auto sep = rest.find("://"); sep != std::string::npos) {
-    std::string scheme = rest.substr(0, sep);
-    scheme = scheme == "s3" ? "aws_s3" : scheme == "cos" ? "ibm_cos" : scheme;  // Lithops' aliases
-    if (scheme != storage.backend())
-      throw Error(fmt::format("lithops: '{}' is in {} storage, but the storage given is {}", location, scheme,
-                              storage.backend()));
-    rest = rest.substr(sep + 3);
-  }
-  const auto slash = rest.find('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
-    throw Error(fmt::format("lithops: '{}' does not name one object (\"bucket/key\")", location));
-  File f{storage.backend_handle(), storage.backend(), rest.substr(0, slash), rest.substr(slash + 1)};
+  auto [bucket, key] = detail::one_object(storage, location);
+  File f{storage.backend_handle(), storage.backend(), std::move(bucket), std::move(key)};
   auto info = f.st->head_object(f.bucket, f.key);
   if (!info) throw NoSuchKeyError(fmt::format("lithops: no object '{}' in bucket '{}'", f.key, f.bucket));
   f.size = info->size;
@@ -229,17 +224,22 @@ std::vector<CopcPartition> copc_partitions(Storage& storage, const std::string& 
       parts.push_back(std::move(p));
     }
   } else {
-    const double side = 2 * base.header.halfsize / split.n;
-    const double x0 = base.header.center[0] - base.header.halfsize, y0 = base.header.center[1] - base.header.halfsize;
+    const auto& h = base.header;
+    // Square i spans [edge(i), edge(i + 1)): neighbours share one computed edge, and the last
+    // ends exactly on the cube's far face (owns() closes it there), whatever the rounding.
+    auto edge = [&](int axis, std::uint32_t i) {
+      return i == split.n ? h.center[axis] + h.halfsize : h.center[axis] - h.halfsize + 2 * h.halfsize * i / split.n;
+    };
     for (std::uint32_t sy = 0; sy < split.n; ++sy) {
       for (std::uint32_t sx = 0; sx < split.n; ++sx) {
         CopcPartition p = base;
         p.spatial = true;
-        p.square = CopcBounds{x0 + side * sx, y0 + side * sy, base.header.center[2] - base.header.halfsize,
-                              x0 + side * (sx + 1), y0 + side * (sy + 1), base.header.center[2] + base.header.halfsize};
-        for (const auto& n : nodes)  // overlapping with a positive area
-          if (n.bounds.min_x < p.square.max_x && n.bounds.max_x > p.square.min_x && n.bounds.min_y < p.square.max_y &&
-              n.bounds.max_y > p.square.min_y)
+        p.square = CopcBounds{edge(0, sx), edge(1, sy), h.center[2] - h.halfsize, edge(0, sx + 1), edge(1, sy + 1),
+                              h.center[2] + h.halfsize};
+        // Touching counts: a point on a node's face may be the square's (owns() decides).
+        for (const auto& n : nodes)
+          if (n.bounds.min_x <= p.square.max_x && n.bounds.max_x >= p.square.min_x && n.bounds.min_y <= p.square.max_y &&
+              n.bounds.max_y >= p.square.min_y)
             p.nodes.push_back(n);
         if (!p.nodes.empty()) parts.push_back(std::move(p));
       }

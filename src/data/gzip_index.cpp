@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "lithops/errors.hpp"
+#include "util/log.hpp"
 
 namespace lithops::detail {
 
@@ -163,6 +164,7 @@ struct GzipIndexBuilder::Impl {
           std::string msg = z.msg ? z.msg : "corrupt data";
           inflateEnd(&z);
           open = false;
+          if (ret == Z_MEM_ERROR) throw std::bad_alloc();
           bad_gzip(name, totin, msg.c_str());
         }
         // At a block boundary that is not the member's last, far enough from the last point.
@@ -264,8 +266,9 @@ bool load_ours(StorageBackend& st, const std::string& bucket, const std::string&
     p.member = table[at + 17] != 0;
     p.window_length = get32(table, at + 20);
     p.window_offset = get64(table, at + 24);
-    const bool sane = p.in <= object_size && p.out <= idx.uncompressed_size && p.bits < 8 &&
-                      (i == 0 ? p.out == 0 : p.out >= idx.points[i - 1].out) && (p.member || p.window_length > 0);
+    const bool sane = p.in <= object_size && p.out <= idx.uncompressed_size && p.bits < 8 && (p.bits == 0 || p.in > 0) &&
+                      (i == 0 ? p.out == 0 && p.in == 0 : p.out >= idx.points[i - 1].out && p.in > idx.points[i - 1].in) &&
+                      (p.member || p.window_length > 0);
     if (!sane) throw DataFormatError(fmt::format("lithops: the gzip index '{}' is corrupt (point {})", ikey, i));
   }
   return true;
@@ -332,20 +335,27 @@ GzipIndex load_gzip_index(StorageBackend& st, const std::string& bucket, const s
 
 std::optional<GzipLayout> gzip_layout(StorageBackend& st, const std::string& bucket, const std::string& key,
                                       std::uint64_t object_size, bool need_index) {
-  GzipIndex idx;
-  if (need_index) {
-    idx = load_gzip_index(st, bucket, key, object_size);
-  } else if (!find_gzip_index(st, bucket, key, object_size, idx)) {
+  try {
+    GzipIndex idx;
+    if (need_index) {
+      idx = load_gzip_index(st, bucket, key, object_size);
+    } else if (!find_gzip_index(st, bucket, key, object_size, idx)) {
+      return std::nullopt;
+    }
+    if (!idx.trailer.empty()) {
+      const std::string tail = st.get_object(bucket, key, ByteRange{object_size >= 8 ? object_size - 8 : 0, object_size});
+      if (tail != idx.trailer)
+        throw DataFormatError(fmt::format("lithops: the gzip index '{}' does not match '{}' (its last member differs): "
+                                          "rebuild it (lithops::index_gzip)",
+                                          idx.source_key, key));
+    }
+    return GzipLayout{idx.uncompressed_size, idx.source_key};
+  } catch (const DataFormatError& e) {
+    // Read whole, the object needs no index: a stale one must not stop it (nor its rebuild).
+    if (need_index) throw;
+    log_warn("{}; '{}' is read whole without it", e.what(), key);
     return std::nullopt;
   }
-  if (!idx.trailer.empty()) {
-    const std::string tail = st.get_object(bucket, key, ByteRange{object_size >= 8 ? object_size - 8 : 0, object_size});
-    if (tail != idx.trailer)
-      throw DataFormatError(fmt::format("lithops: the gzip index '{}' does not match '{}' (its last member differs): "
-                                        "rebuild it (lithops::index_gzip)",
-                                        idx.source_key, key));
-  }
-  return GzipLayout{idx.uncompressed_size, idx.source_key};
 }
 
 // ---- reading ----

@@ -41,6 +41,22 @@ std::optional<ByteRange> url_range(ByteRange r) {
 }
 }  // namespace
 
+std::pair<std::string, std::string> one_object(const Storage& storage, const std::string& location) {
+  std::string rest = location;
+  if (auto sep = rest.find("://"); sep != std::string::npos) {
+    std::string scheme = rest.substr(0, sep);
+    scheme = scheme == "s3" ? "aws_s3" : scheme == "cos" ? "ibm_cos" : scheme;  // Lithops' aliases
+    if (scheme != storage.backend())
+      throw Error(fmt::format("lithops: '{}' is in {} storage, but the storage given is {}", location, scheme,
+                              storage.backend()));
+    rest = rest.substr(sep + 3);
+  }
+  const auto slash = rest.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
+    throw Error(fmt::format("lithops: '{}' does not name one object (\"bucket/key\")", location));
+  return {rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
 const GzipIndex* ObjectSource::gzip_index() {
   if (chunk_.index_key.empty()) return nullptr;  // read whole, from the start
   if (!index_) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "data/gzip_index.hpp"
 #include "lithops/data.hpp"
@@ -15,6 +16,10 @@ namespace lithops::detail {
 /// The store a chunk's `backend` names: in a worker, the job's storage (or the other store its
 /// data is in); on the client, the default configuration's.
 std::shared_ptr<StorageBackend> storage_for(const std::string& backend);
+
+/// "bucket/key" (or "<backend>://bucket/key" of `storage`'s backend, with Lithops' aliases)
+/// as {bucket, key}. @throws Error for another backend's location or one naming no object
+std::pair<std::string, std::string> one_object(const Storage& storage, const std::string& location);
 
 class ObjectSource {
  public:

@@ -60,15 +60,16 @@ void for_each_block(const Object& o, std::uint64_t from, const std::function<boo
       if (b[x] == 'B' && b[x + 1] == 'C' && slen == 2 && x + 6 <= b.size()) bsize = (u8(x + 4) | u8(x + 5) << 8) + 1u;
       x += 4 + slen;
     }
-    if (bsize == 0) bad(o.key, fmt::format("a gzip block without BGZF's size at compressed byte {}", at));
+    if (bsize < 12 + xlen + 8) bad(o.key, fmt::format("a gzip block without a valid BGZF size at compressed byte {}", at));
     if (at + bsize > o.size) bad(o.key, fmt::format("truncated: its BGZF block at {} runs past its end", at));
     if (at + bsize > buf_at + buf.size()) {  // the block continues past what was fetched
       buf = o.st->get_object(o.bucket, o.key, ByteRange{at, std::min(o.size, at + std::max<std::uint64_t>(kFetch, bsize))});
       buf_at = at;
+      if (buf.size() < bsize) bad(o.key, fmt::format("truncated: its BGZF block at {} runs past its end", at));
       continue;
     }
     z_stream z{};
-    inflateInit2(&z, -15);
+    if (inflateInit2(&z, -15) != Z_OK) throw Error("lithops: zlib could not start inflating");
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(b.data() + 12 + xlen));
     z.avail_in = static_cast<uInt>(bsize - 12 - xlen - 8);
     z.next_out = reinterpret_cast<Bytef*>(out.data());
@@ -76,7 +77,12 @@ void for_each_block(const Object& o, std::uint64_t from, const std::function<boo
     const int ret = inflate(&z, Z_FINISH);
     const std::size_t produced = z.total_out;
     inflateEnd(&z);
-    if (ret != Z_STREAM_END) bad(o.key, fmt::format("a corrupt BGZF block at compressed byte {}", at));
+    // The block's trailer: CRC32 and size of its data (cheap next to inflating it).
+    const std::uint32_t crc = u8(bsize - 8) | u8(bsize - 7) << 8 | u8(bsize - 6) << 16 | std::uint32_t(u8(bsize - 5)) << 24;
+    const std::uint32_t isize = u8(bsize - 4) | u8(bsize - 3) << 8 | u8(bsize - 2) << 16 | std::uint32_t(u8(bsize - 1)) << 24;
+    if (ret != Z_STREAM_END || produced != isize ||
+        crc32(0, reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(produced)) != crc)
+      bad(o.key, fmt::format("a corrupt BGZF block at compressed byte {}", at));
     if (!f(at, std::string_view(out.data(), produced))) return;
     at += bsize;
   }
@@ -152,12 +158,8 @@ std::unique_ptr<tbx_t, TbxFree> load_index(const Object& o, const std::string& i
 }
 
 Object open(Storage& storage, const std::string& location) {
-  std::string rest = location;
-  if (auto sep = rest.find("://"); sep != std::string::npos) rest = rest.substr(sep + 3);
-  const auto slash = rest.find('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
-    throw Error(fmt::format("lithops: '{}' does not name one object (\"bucket/key\")", location));
-  Object o{storage.backend_handle(), rest.substr(0, slash), rest.substr(slash + 1)};
+  auto [bucket, key] = detail::one_object(storage, location);
+  Object o{storage.backend_handle(), std::move(bucket), std::move(key)};
   auto info = o.st->head_object(o.bucket, o.key);
   if (!info) throw NoSuchKeyError(fmt::format("lithops: no object '{}' in bucket '{}'", o.key, o.bucket));
   o.size = info->size;
@@ -184,10 +186,14 @@ std::vector<VcfRegion> vcf_regions(Storage& storage, const std::string& location
   for (int i = 0; i < n; ++i) {
     const int id = bcf_hdr_name2id(hdr.get(), names[i]);
     const std::int64_t length = id >= 0 ? static_cast<std::int64_t>(hdr->id[BCF_DT_CTG][id].val->info[0]) : 0;
-    const std::int64_t end = length > 0 ? length : HTS_POS_MAX;
-    const std::int64_t step = split.window > 0 && length > 0 ? split.window : end;
-    for (std::int64_t b = 0; b < end; b += step)
-      regions.push_back(VcfRegion{storage.backend(), o.bucket, o.key, index_key, names[i], b, std::min(end, b + step)});
+    // The last window runs to the end of any position: a record past the declared length
+    // (or on a contig the header never declares) still belongs to one region.
+    const std::int64_t step = split.window > 0 && length > 0 ? split.window : HTS_POS_MAX;
+    for (std::int64_t b = 0; b < HTS_POS_MAX; b += step) {
+      const bool last = step == HTS_POS_MAX || b + step >= length;
+      regions.push_back(VcfRegion{storage.backend(), o.bucket, o.key, index_key, names[i], b, last ? HTS_POS_MAX : b + step});
+      if (last) break;
+    }
   }
   std::free(names);
   for (std::size_t i = 0; i < regions.size(); ++i) {
@@ -205,8 +211,7 @@ void for_each_variant(const VcfRegion& region, const std::function<void(const bc
   auto tbx = load_index(o, region.index_key);
   auto hdr = read_header(o);
   const int tid = tbx_name2id(tbx.get(), region.contig.c_str());
-  const int rid = bcf_hdr_name2id(hdr.get(), region.contig.c_str());
-  if (tid < 0 || rid < 0) return;  // no records there
+  if (tid < 0) return;  // the index knows no records there
   std::unique_ptr<hts_itr_t, ItrFree> itr(tbx_itr_queryi(tbx.get(), tid, region.begin, region.end));
   if (!itr) bad(o.key, fmt::format("htslib could not query its index for {}:{}-{}", region.contig, region.begin, region.end));
   std::unique_ptr<bcf1_t, RecFree> rec(bcf_init());
@@ -226,7 +231,8 @@ void for_each_variant(const VcfRegion& region, const std::function<void(const bc
         if (vcf_parse(&line, hdr.get(), rec.get()) < 0) {
           bad(o.key, fmt::format("htslib cannot parse the VCF record '{}'", text.substr(at, std::min<std::size_t>(nl - at, 80))));
         }
-        if (rec->rid == rid && rec->pos >= region.begin && rec->pos < region.end) {
+        // By name: a contig the header does not declare is added by vcf_parse as it meets it.
+        if (rec->pos >= region.begin && rec->pos < region.end && region.contig == bcf_seqname(hdr.get(), rec.get())) {
           bcf_unpack(rec.get(), BCF_UN_INFO);
           f(hdr.get(), rec.get());
         }

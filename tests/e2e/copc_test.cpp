@@ -91,6 +91,14 @@ TEST_P(Copc, EveryNodeOnceWithItsBytesAndPointsAsCopcLibReadsThem) {
       for (const auto& p : parts) {
         EXPECT_EQ(p.header.point_count, ref["point_count"].get<std::uint64_t>());
         EXPECT_EQ(p.header.halfsize, ref["halfsize"].get<double>());
+        EXPECT_EQ(p.header.spacing, ref["spacing"].get<double>());
+        for (int a = 0; a < 3; ++a) {
+          EXPECT_EQ(p.header.center[a], ref["center"][a].get<double>());
+          EXPECT_EQ(p.header.scale[a], 0.01);
+          EXPECT_EQ(p.header.offset[a], 0.0);
+        }
+        EXPECT_EQ(p.header.bounds.min_x, ref["min"][0].get<double>());
+        EXPECT_EQ(p.header.bounds.max_z, ref["max"][2].get<double>());
         EXPECT_EQ(p.header.point_format, 6);
         EXPECT_FALSE(p.header.laszip_vlr.empty());
         biggest_part = std::max(biggest_part, p.point_count());

@@ -206,6 +206,18 @@ TEST_P(GzipBadInput, NotGzipTruncatedMissingOrStaleIndexesAreNamedErrors) {
   } catch (const lithops::DataFormatError& e) {
     EXPECT_THAT(e.what(), ::testing::HasSubstr("does not match"));
   }
+  // (That object is not valid gzip any more: its index cannot be rebuilt, and says why.)
+  expect_call_error(fexec_->map(lithops::index_gzip, gz("ok.gz")), "incorrect data check", "ok.gz");
+  // Another valid gzip under the old index: the way out the error names, rebuilding the index
+  // (a whole read, which the stale index must not stop), and the split works again.
+  const std::string other_text = random_fastq(rng, 300 << 10);
+  run(fmt::format("gzip -c {} > {}.gz", file("other.fq", other_text), scratch("other.fq")));
+  storage_->put_object(bucket_, prefix_ + "ok.gz", slurp(scratch("other.fq.gz")));
+  EXPECT_THROW(fexec_->map(gz_lines, gz("ok.gz").obj_chunk_number(4)), lithops::DataFormatError);
+  fexec_->get_result(fexec_->map(lithops::index_gzip, gz("ok.gz")));
+  const auto again = fexec_->get_result(fexec_->map(gz_lines, gz("ok.gz").obj_chunk_number(4)));
+  EXPECT_EQ(std::accumulate(again.begin(), again.end(), std::size_t{0}),
+            static_cast<std::size_t>(std::count(other_text.begin(), other_text.end(), '\n')));
   // An index object that is not one.
   storage_->put_object(bucket_, prefix_ + "ok.gz", packed);
   storage_->put_object(bucket_, prefix_ + "ok.gz.gzindex", "not an index");

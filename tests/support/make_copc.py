@@ -21,6 +21,8 @@ def main():
     info = writer.copc_config.copc_info
     info.center_x, info.center_y, info.center_z, info.halfsize, info.spacing = 500.0, 1500.0, 50.0, 64.0, 1.0
     header = writer.copc_config.las_header
+    header.min = copc.Vector3(info.center_x - 60, info.center_y - 61, info.center_z - 62)
+    header.max = copc.Vector3(info.center_x + 63, info.center_y + 62, info.center_z + 61)
     # The nodes: the root, all of level 1, and a random subtree below, points inside each.
     keys = [(0, 0, 0, 0)] + [(1, x, y, z) for x in (0, 1) for y in (0, 1) for z in (0, 1)]
     for d in (2, 3):
