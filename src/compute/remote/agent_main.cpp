@@ -1,5 +1,7 @@
 #include "compute/remote/agent_main.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -120,8 +122,12 @@ class Agent {
   std::string run() {
     write_heartbeat();  // the client dispatches to an agent once it has seen its first beat
     std::thread beats([this] { heartbeat_loop(); });
+    // The lifeline is joined before the agent goes: a detached thread could still signal cv_
+    // after it was destroyed (TSan saw it). A pipe tells it to stop waiting on stdin.
+    int stop_lifeline[2] = {-1, -1};
     std::thread lifeline;
-    if (spec_.watch_stdin) lifeline = std::thread([this] { watch_stdin(); });
+    if (spec_.watch_stdin && ::pipe2(stop_lifeline, O_CLOEXEC) == 0)
+      lifeline = std::thread([this, fd = stop_lifeline[0]] { watch_stdin(fd); });
     std::string reason = pull_loop();
     if (limits_.deadline_ns > 0) finish_before_deadline();
     backend_.shutdown();  // stops the workers, even mid-call
@@ -145,7 +151,12 @@ class Agent {
     } catch (const std::exception&) {
     }
     log_debug("agent {}: stopped ({})", spec_.agent_id, reason);
-    if (lifeline.joinable()) lifeline.detach();  // may block in read(): the process ends soon
+    if (lifeline.joinable()) {
+      (void)!::write(stop_lifeline[1], "x", 1);
+      lifeline.join();
+    }
+    for (int fd : stop_lifeline)
+      if (fd >= 0) ::close(fd);
     return reason;
   }
 
@@ -313,9 +324,18 @@ class Agent {
     storage_->put_object(storage_->bucket(), AgentKeys::alive(spec_.pool, spec_.agent_id), bytes);
   }
 
-  void watch_stdin() {
+  // Until stdin closes (the client's SSH session is gone: orphaned) or `stop_fd` is readable
+  // (the agent is stopping anyway).
+  void watch_stdin(int stop_fd) {
     char buf[256];
     for (;;) {
+      pollfd fds[2] = {{0, POLLIN, 0}, {stop_fd, POLLIN, 0}};
+      if (::poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[1].revents) return;
+      if (!fds[0].revents) continue;
       ssize_t n = ::read(0, buf, sizeof(buf));
       if (n > 0) continue;
       if (n < 0 && errno == EINTR) continue;
