@@ -30,13 +30,6 @@ std::vector<std::string> copc_nodes_read(lithops::CopcPartition part) {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string node_id(const nlohmann::json& n) {
   const auto& k = n["key"];
   return fmt::format("{}-{}-{}-{}", k[0].get<int>(), k[1].get<int>(), k[2].get<int>(), k[3].get<int>());
@@ -45,18 +38,9 @@ std::string node_id(const lithops::CopcNode& n) { return fmt::format("{}-{}-{}-{
 
 }  // namespace
 
-class Copc : public E2E {
+class Copc : public DataE2E {
  protected:
-  void SetUp() override {
-    E2E::SetUp();
-    fexec_ = std::make_unique<lithops::FunctionExecutor>(config_);
-    storage_ = std::make_unique<lithops::Storage>(fexec_->storage());
-    bucket_ = storage_->bucket();
-    prefix_ = lithops::testing::unique_bucket("copc") + "/";
-  }
-  void TearDown() override {
-    if (storage_) storage_->delete_objects(bucket_, storage_->list_keys(bucket_, prefix_));
-  }
+  Copc() : DataE2E("copc") {}
   /// Writes a COPC file with copc-lib into storage as `key`; returns copc-lib's reading of it.
   nlohmann::json make(const std::string& key, int seed, bool pages) {
     const std::string path = scratch(key), json = path + ".json";
@@ -67,11 +51,8 @@ class Copc : public E2E {
     storage_->put_object(bucket_, prefix_ + key, file_);
     return nlohmann::json::parse(slurp(json));
   }
-  std::string location(const std::string& key) const { return bucket_ + "/" + prefix_ + key; }
 
-  std::unique_ptr<lithops::FunctionExecutor> fexec_;
-  std::unique_ptr<lithops::Storage> storage_;
-  std::string bucket_, prefix_, file_;
+  std::string file_;
 };
 
 TEST_P(Copc, EveryNodeOnceWithItsBytesAndPointsAsCopcLibReadsThem) {

@@ -85,23 +85,11 @@ std::string random_words(std::mt19937& rng, std::size_t bytes, std::size_t& word
   return out;
 }
 
-class Data : public E2E {
+class Data : public DataE2E {
  protected:
-  void SetUp() override {
-    E2E::SetUp();
-    fexec_ = std::make_unique<lithops::FunctionExecutor>(config_);
-    storage_ = std::make_unique<lithops::Storage>(fexec_->storage());
-    bucket_ = storage_->bucket();
-    prefix_ = lithops::testing::unique_bucket("data") + "/";
-  }
-  void TearDown() override {
-    if (storage_) storage_->delete_objects(bucket_, storage_->list_keys(bucket_, prefix_));
-  }
-  std::string location(const std::string& rest = "") const { return bucket_ + "/" + prefix_ + rest; }
+  Data() : DataE2E("data") {}
 
-  std::unique_ptr<lithops::FunctionExecutor> fexec_;
-  std::unique_ptr<lithops::Storage> storage_;
-  std::string bucket_, prefix_;
+;
 };
 
 TEST_P(Data, OneCallPerObjectUnderAPrefix) {

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <map>
 #include <ostream>
 #include <stdexcept>
@@ -109,6 +111,36 @@ class E2E : public ::testing::TestWithParam<Setup> {
   std::string storage_dir_;
   std::string scratch_;
 };
+
+/// An E2E test with an executor, its storage, and a private prefix in the storage's bucket
+/// (named after `prefix_name`, deleted after the test): the data suites' fixture.
+class DataE2E : public E2E {
+ protected:
+  explicit DataE2E(std::string prefix_name) : prefix_name_(std::move(prefix_name)) {}
+  void SetUp() override {
+    E2E::SetUp();
+    fexec_ = std::make_unique<lithops::FunctionExecutor>(config_);
+    storage_ = std::make_unique<lithops::Storage>(fexec_->storage());
+    bucket_ = storage_->bucket();
+    prefix_ = lithops::testing::unique_bucket(prefix_name_) + "/";
+  }
+  void TearDown() override {
+    if (storage_) storage_->delete_objects(bucket_, storage_->list_keys(bucket_, prefix_));
+  }
+  /// "bucket/prefix/rest", as ObjectData and the partitioners take it.
+  std::string location(const std::string& rest = "") const { return bucket_ + "/" + prefix_ + rest; }
+
+  std::string prefix_name_;
+  std::unique_ptr<lithops::FunctionExecutor> fexec_;
+  std::unique_ptr<lithops::Storage> storage_;
+  std::string bucket_, prefix_;
+};
+
+/// A local file's bytes.
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 /// The longest a gated call waits, so that a forgotten gate cannot hang a worker for good.
 inline constexpr std::chrono::seconds kGateLimit{60};

@@ -33,13 +33,6 @@ std::size_t gz_lines(lithops::ObjectChunk chunk) {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void run(const std::string& cmd) { ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd; }
 
 /// Reads of varying length, some quality lines starting with '@' or '+'.
@@ -69,19 +62,9 @@ std::string expected_records(const std::string& text) {
 
 }  // namespace
 
-class GzipData : public E2E {
+class GzipData : public DataE2E {
  protected:
-  void SetUp() override {
-    E2E::SetUp();
-    fexec_ = std::make_unique<lithops::FunctionExecutor>(config_);
-    storage_ = std::make_unique<lithops::Storage>(fexec_->storage());
-    bucket_ = storage_->bucket();
-    prefix_ = lithops::testing::unique_bucket("gz") + "/";
-  }
-  void TearDown() override {
-    if (storage_) storage_->delete_objects(bucket_, storage_->list_keys(bucket_, prefix_));
-  }
-  std::string location(const std::string& rest = "") const { return bucket_ + "/" + prefix_ + rest; }
+  GzipData() : DataE2E("gz") {}
   lithops::ObjectData gz(const std::string& rest = "") const {
     return lithops::objects(location(rest)).compression(lithops::Compression::gzip);
   }
@@ -100,9 +83,7 @@ class GzipData : public E2E {
     return slurp(path + ".out");
   }
 
-  std::unique_ptr<lithops::FunctionExecutor> fexec_;
-  std::unique_ptr<lithops::Storage> storage_;
-  std::string bucket_, prefix_;
+;
 };
 
 // gzip (one member), a concatenation of two gzip files (two members), and BGZF from bgzip

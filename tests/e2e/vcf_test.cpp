@@ -26,13 +26,6 @@ std::vector<std::string> variants_in(lithops::VcfRegion region) {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 struct Contig {
   std::string name;
   std::int64_t length;  // 0: the header gives none; -1: the header does not declare it
@@ -40,18 +33,9 @@ struct Contig {
 
 }  // namespace
 
-class Vcf : public E2E {
+class Vcf : public DataE2E {
  protected:
-  void SetUp() override {
-    E2E::SetUp();
-    fexec_ = std::make_unique<lithops::FunctionExecutor>(config_);
-    storage_ = std::make_unique<lithops::Storage>(fexec_->storage());
-    bucket_ = storage_->bucket();
-    prefix_ = lithops::testing::unique_bucket("vcf") + "/";
-  }
-  void TearDown() override {
-    if (storage_) storage_->delete_objects(bucket_, storage_->list_keys(bucket_, prefix_));
-  }
+  Vcf() : DataE2E("vcf") {}
   /// A sorted VCF of random SNPs and deletions (some crossing window ends), bgzip'd and
   /// indexed by tabix (`csi`: a CSI index); returns the expected "chrom:pos:ref" list.
   std::vector<std::string> make(const std::string& key, bool csi) {
@@ -93,11 +77,8 @@ class Vcf : public E2E {
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
     return std::stoul(slurp(out));
   }
-  std::string location(const std::string& key) const { return bucket_ + "/" + prefix_ + key; }
 
-  std::unique_ptr<lithops::FunctionExecutor> fexec_;
-  std::unique_ptr<lithops::Storage> storage_;
-  std::string bucket_, prefix_, local_;
+  std::string local_;
 };
 
 TEST_P(Vcf, EveryVariantOnceInItsRegionWhateverTheWindowsAsTabixCountsThem) {
